@@ -1,0 +1,208 @@
+#include "harness/campaign.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "harness/ir/fcp.h"
+
+namespace fc {
+
+std::string CaseOutcome::summary() const {
+  if (refusal) return "model refused the program: " + refusal->text();
+  if (error) return error->text();
+  if (verdict.inconclusive) return "inconclusive: " + *verdict.inconclusive;
+  if (verdict.divergences.empty()) return "conforms";
+  return verdict.divergences.front().explain();
+}
+
+CaseOutcome run_case(Target& target, const Program& program, const oracle::Profile& model,
+                     std::uint64_t id, int timeout_ms) {
+  CaseOutcome outcome;
+  PlanResult planned = plan(program, model);
+  if (!planned.plan) {
+    outcome.refusal = planned.refusal;
+    return outcome;
+  }
+  auto raw = target.run(program, *planned.plan, id, timeout_ms);
+  if (auto* error = std::get_if<TargetError>(&raw)) {
+    outcome.error = *error;
+    return outcome;
+  }
+  outcome.trace = normalize(program, std::get<RawResult>(raw));
+  outcome.verdict = check(program, outcome.trace, model);
+  return outcome;
+}
+
+std::string divergence_signature(const Program& program, const Verdict& verdict) {
+  if (verdict.divergences.empty()) return "";
+  const Divergence& first = verdict.divergences.front();
+  return std::string(kind_name(first.kind)) + ":" +
+         std::string(info(program.steps[first.step].op).name);
+}
+
+int CampaignResult::total_cases() const {
+  int n = 0;
+  for (const SuiteSummary& s : suites) n += s.cases;
+  return n;
+}
+int CampaignResult::total_divergent() const {
+  int n = 0;
+  for (const SuiteSummary& s : suites) n += s.divergent;
+  return n;
+}
+int CampaignResult::total_errors() const {
+  int n = 0;
+  for (const SuiteSummary& s : suites) n += s.target_errors + s.inconclusive;
+  return n;
+}
+
+Program case_program(const SuiteDef& suite, const oracle::Profile& model, std::uint64_t seed,
+                     std::uint64_t index, int max_size, int* size_out) {
+  // Sizes sweep from small to max_size, like RapidCheck's, so early cases are
+  // short and later ones long.
+  int size = static_cast<int>((index * 7) % static_cast<std::uint64_t>(max_size + 1));
+  if (size_out) *size_out = size;
+  return generate(suite.gen, model, case_seed(seed, suite.name, index), size);
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Failures kept per suite for the report (all are counted).
+constexpr std::size_t kMaxFailuresKept = 20;
+
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+CampaignResult run_campaign(const CampaignOptions& options) {
+  CampaignResult result;
+  result.target = options.target.name;
+  result.seed = options.seed;
+  result.jobs = std::max(1, options.jobs);
+  const auto campaign_start = Clock::now();
+
+  // One target (executor server) per worker, kept for the whole campaign.
+  std::vector<std::unique_ptr<Target>> targets;
+  for (int j = 0; j < result.jobs; ++j) {
+    auto made = make_target(options.target);
+    if (auto* error = std::get_if<std::string>(&made)) {
+      result.setup_error = *error;
+      return result;
+    }
+    targets.push_back(std::move(std::get<std::unique_ptr<Target>>(made)));
+  }
+
+  const int all_total = options.cases * static_cast<int>(options.suites.size());
+  std::atomic<int> all_done{0};
+  std::atomic<std::uint64_t> next_id{1};
+
+  for (const SuiteDef& suite : options.suites) {
+    SuiteSummary summary;
+    summary.name = suite.name;
+    summary.claim = suite.claim;
+    const auto suite_start = Clock::now();
+    std::mutex lock;  // guards summary and progress reporting
+    std::atomic<int> next_case{0};
+
+    auto worker = [&](Target& target) {
+      for (;;) {
+        if (options.cancel && options.cancel->load()) return;
+        int index = next_case.fetch_add(1);
+        if (index >= options.cases) return;
+        int size = 0;
+        Program program = case_program(suite, options.model, options.seed,
+                                        static_cast<std::uint64_t>(index), options.max_size, &size);
+        CaseOutcome outcome =
+            run_case(target, program, options.model, next_id.fetch_add(1), options.timeout_ms);
+
+        bool failed = outcome.diverges() || outcome.error.has_value();
+        Failure failure;
+        if (failed) {
+          failure.suite = suite.name;
+          failure.index = static_cast<std::uint64_t>(index);
+          failure.seed = case_seed(options.seed, suite.name, failure.index);
+          failure.size = size;
+          failure.original = program;
+          failure.minimal = program;
+          failure.outcome = outcome;
+        }
+
+        std::lock_guard guard(lock);
+        ++summary.cases;
+        summary.steps += static_cast<long>(program.steps.size());
+        if (outcome.refusal) {
+          ++summary.inconclusive;
+          if (summary.notes.size() < 5) summary.notes.push_back(outcome.summary());
+        } else if (outcome.error) {
+          ++summary.target_errors;
+        } else if (outcome.verdict.inconclusive && outcome.verdict.divergences.empty()) {
+          ++summary.inconclusive;
+          if (summary.notes.size() < 5) summary.notes.push_back(outcome.summary());
+        } else if (outcome.diverges()) {
+          ++summary.divergent;
+        } else {
+          ++summary.conforming;
+        }
+        if (failed) summary.failures.push_back(std::move(failure));
+        int done_all = ++all_done;
+        if (options.on_progress) {
+          options.on_progress(Progress{suite.name, summary.cases, options.cases,
+                                       summary.divergent, done_all, all_total,
+                                       since(campaign_start)});
+        }
+      }
+    };
+
+    std::vector<std::thread> threads;
+    for (int j = 1; j < result.jobs; ++j) threads.emplace_back(worker, std::ref(*targets[j]));
+    worker(*targets[0]);
+    for (std::thread& t : threads) t.join();
+
+    // Failures in case order, whatever thread found them; the first few
+    // divergences are shrunk, so the same seed always shrinks the same ones.
+    std::sort(summary.failures.begin(), summary.failures.end(),
+              [](const Failure& a, const Failure& b) { return a.index < b.index; });
+    if (summary.failures.size() > kMaxFailuresKept) summary.failures.resize(kMaxFailuresKept);
+    std::vector<Failure*> to_shrink;
+    for (Failure& failure : summary.failures) {
+      if (options.shrink && failure.outcome.diverges() &&
+          static_cast<int>(to_shrink.size()) < options.max_shrunk_per_suite) {
+        to_shrink.push_back(&failure);
+      }
+    }
+    std::atomic<std::size_t> next_shrink{0};
+    auto shrinker = [&](Target& target) {
+      for (std::size_t k; (k = next_shrink.fetch_add(1)) < to_shrink.size();) {
+        Failure& failure = *to_shrink[k];
+        const std::string signature =
+            divergence_signature(failure.original, failure.outcome.verdict);
+        auto still_fails = [&](const Program& candidate) {
+          CaseOutcome again = run_case(target, candidate, options.model, next_id.fetch_add(1),
+                                       options.timeout_ms);
+          return again.diverges() && divergence_signature(candidate, again.verdict) == signature;
+        };
+        failure.minimal = shrink(failure.original, options.model, still_fails,
+                                 options.shrink_budget, &failure.shrink);
+        failure.shrunk = true;
+        failure.outcome = run_case(target, failure.minimal, options.model, next_id.fetch_add(1),
+                                   options.timeout_ms);
+      }
+    };
+    threads.clear();
+    for (int j = 1; j < result.jobs; ++j) threads.emplace_back(shrinker, std::ref(*targets[j]));
+    shrinker(*targets[0]);
+    for (std::thread& t : threads) t.join();
+    summary.seconds = since(suite_start);
+    result.suites.push_back(std::move(summary));
+  }
+  result.seconds = since(campaign_start);
+  return result;
+}
+
+}  // namespace fc

@@ -1,0 +1,273 @@
+// forkconf: the command line.
+//
+//   forkconf run [--suite NAME]... [--seed N] [--cases N] [--target T] [--out DIR]
+//   forkconf replay FILE.fcp [--target T]
+//   forkconf list
+//   forkconf generate --suite NAME [--seed N] [--cases N]
+//
+// Exit status: 0 the target conforms, 1 a divergence was found, 2 usage or
+// setup error, 3 the target failed (crash, hang, garbage), 4 harness bug.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "harness/campaign.h"
+#include "harness/ir/fcp.h"
+#include "reports/report.h"
+#include "suites/registry.h"
+
+namespace {
+
+using namespace fc;
+
+std::string join_args(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  return line;
+}
+
+// A live progress line on a terminal; a plain line per 10% otherwise.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO)) {}
+  void operator()(const Progress& p) {
+    if (quiet_) return;
+    double rate = p.elapsed > 0 ? p.all_done / p.elapsed : 0;
+    double left = rate > 0 ? (p.all_total - p.all_done) / rate : 0;
+    if (tty_) {
+      std::fprintf(stderr, "\r\033[K%-16s %5d/%-5d  all %6d/%-6d  %6.0f prog/s  divergent %d  ~%.0fs left",
+                   p.suite.c_str(), p.done, p.total, p.all_done, p.all_total, rate, p.divergences,
+                   left);
+      if (p.all_done == p.all_total) std::fprintf(stderr, "\n");
+    } else {
+      int decile = p.total ? p.done * 10 / p.total : 10;
+      if (p.suite != last_suite_ || decile != last_decile_) {
+        last_suite_ = p.suite;
+        last_decile_ = decile;
+        if (decile == 10 || p.done == 1) {
+          std::fprintf(stderr, "%s: %d/%d cases, %d divergent, %.0f programs/s\n",
+                       p.suite.c_str(), p.done, p.total, p.divergences, rate);
+        }
+      }
+    }
+  }
+
+ private:
+  bool quiet_;
+  bool tty_;
+  std::string last_suite_;
+  int last_decile_ = -1;
+};
+
+int exit_status(const CampaignResult& result) {
+  if (result.setup_error) return FC_EXIT_USAGE;
+  if (result.total_divergent() > 0) return FC_EXIT_DIVERGENCE;
+  int target_errors = 0, inconclusive = 0;
+  for (const SuiteSummary& suite : result.suites) {
+    target_errors += suite.target_errors;
+    inconclusive += suite.inconclusive;
+  }
+  if (target_errors > 0) return FC_EXIT_TARGET;
+  if (inconclusive > 0) return FC_EXIT_HARNESS;
+  return FC_EXIT_OK;
+}
+
+int run_command(const std::vector<std::string>& suite_names, std::uint64_t seed, int cases,
+                const std::string& target, const std::string& executor, int jobs, int timeout_ms,
+                const std::string& out_dir, bool no_shrink, bool quiet,
+                const std::string& command_line) {
+  CampaignOptions options;
+  options.seed = seed;
+  options.cases = cases;
+  options.jobs = jobs;
+  options.timeout_ms = timeout_ms;
+  options.shrink = !no_shrink;
+  options.target = TargetSpec{target, executor};
+  if (suite_names.empty()) {
+    options.suites = suites::all();
+  } else {
+    for (const std::string& name : suite_names) {
+      auto suite = suites::find(name);
+      if (!suite) {
+        std::string known;
+        for (const std::string& n : suites::names()) known += " " + n;
+        std::cerr << "forkconf: unknown suite '" << name << "' (known:" << known << ")\n";
+        return FC_EXIT_USAGE;
+      }
+      options.suites.push_back(*suite);
+    }
+  }
+  if (::access(executor.c_str(), X_OK) != 0) {
+    std::cerr << "forkconf: executor not found or not executable: " << executor
+              << " (build it, or set FORKCONF_EXECUTOR / --executor)\n";
+    return FC_EXIT_USAGE;
+  }
+  ProgressPrinter progress(quiet);
+  options.on_progress = [&](const Progress& p) { progress(p); };
+
+  if (!quiet) {
+    std::cerr << fmt::format("forkconf: {} suites x {} cases on target {} (seed {}, {} jobs)\n",
+                             options.suites.size(), cases, target, seed, jobs);
+  }
+  CampaignResult result = run_campaign(options);
+  if (result.setup_error) {
+    std::cerr << "forkconf: " << *result.setup_error << "\n";
+    return FC_EXIT_USAGE;
+  }
+  std::vector<std::string> written;
+  try {
+    written = reports::write_all(result, out_dir, command_line);
+  } catch (const std::exception& e) {
+    std::cerr << "forkconf: " << e.what() << "\n";
+    return FC_EXIT_USAGE;
+  }
+  std::cout << reports::summary_table(result);
+  for (const SuiteSummary& suite : result.suites) {
+    for (const Failure& failure : suite.failures) {
+      if (&failure - suite.failures.data() >= 3) break;
+      std::cout << fmt::format("\n{} case {}: {}\n", suite.name, failure.index,
+                               failure.outcome.summary());
+      if (failure.shrunk) {
+        std::cout << fmt::format("minimal program ({} steps, from {}):\n{}",
+                                 failure.minimal.steps.size(), failure.original.steps.size(),
+                                 print_fcp(failure.minimal));
+      }
+    }
+    for (const std::string& note : suite.notes) std::cout << suite.name << ": " << note << "\n";
+  }
+  std::cout << "reports: " << out_dir << "/report.json, " << out_dir << "/junit.xml";
+  if (result.total_divergent() > 0) std::cout << ", " << out_dir << "/divergences/";
+  std::cout << "\n";
+  int status = exit_status(result);
+  std::cout << (status == FC_EXIT_OK ? "verdict: the target conforms\n"
+                : status == FC_EXIT_DIVERGENCE ? "verdict: DIVERGENCES found\n"
+                : status == FC_EXIT_TARGET ? "verdict: the TARGET FAILED (see errors)\n"
+                                           : "verdict: INCONCLUSIVE (harness problem)\n");
+  return status;
+}
+
+int replay_command(const std::string& file, const std::string& target_name,
+                   const std::string& executor, int timeout_ms) {
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << "forkconf: cannot read " << file << "\n";
+    return FC_EXIT_USAGE;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = parse_fcp(text.str());
+  if (auto* error = std::get_if<ParseError>(&parsed)) {
+    std::cerr << file << ": " << error->text() << "\n";
+    return FC_EXIT_USAGE;
+  }
+  const Program& program = std::get<Program>(parsed);
+  oracle::Profile model;
+  PlanResult planned = plan(program, model);
+  if (!planned.plan) {
+    std::cerr << file << ": the model cannot run this program: " << planned.refusal->text()
+              << "\n";
+    return FC_EXIT_USAGE;
+  }
+  auto made = make_target(TargetSpec{target_name, executor});
+  if (auto* error = std::get_if<std::string>(&made)) {
+    std::cerr << "forkconf: " << *error << "\n";
+    return FC_EXIT_USAGE;
+  }
+  Target& target = *std::get<std::unique_ptr<Target>>(made);
+  CaseOutcome outcome = run_case(target, program, model, 1, timeout_ms);
+  if (outcome.error) {
+    std::cerr << "forkconf: " << outcome.error->text() << "\n";
+    return outcome.error->kind == TargetError::Kind::Unavailable ? FC_EXIT_USAGE : FC_EXIT_TARGET;
+  }
+  std::cout << reports::annotated_program(program, outcome, {"replay of " + file + " on " + target_name});
+  for (const Divergence& d : outcome.verdict.divergences) std::cout << "divergence: " << d.explain() << "\n";
+  if (outcome.verdict.inconclusive) {
+    std::cout << "inconclusive: " << *outcome.verdict.inconclusive << "\n";
+    return FC_EXIT_HARNESS;
+  }
+  std::cout << (outcome.verdict.divergences.empty() ? "verdict: conforms\n" : "verdict: DIVERGES\n");
+  return outcome.verdict.divergences.empty() ? FC_EXIT_OK : FC_EXIT_DIVERGENCE;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"forkconf: property-based conformance tests of process creation"};
+  app.require_subcommand(1);
+  std::string executor = default_executor_path();
+  app.add_option("--executor", executor, "the fcp-exec binary");
+
+  auto* run = app.add_subcommand("run", "run a conformance campaign");
+  std::vector<std::string> suite_names;
+  std::uint64_t seed = 1;
+  int cases = 1000;
+  std::string target = "host";
+  int jobs = static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+  int timeout_ms = 3000;
+  std::string out_dir = "forkconf-report";
+  bool no_shrink = false, quiet = false;
+  run->add_option("--suite", suite_names, "suite to run (repeatable; default: all)");
+  run->add_option("--seed", seed, "campaign seed (same seed, same programs)");
+  run->add_option("--cases", cases, "programs per suite")->check(CLI::PositiveNumber);
+  run->add_option("--target", target, "host or wrap:CMD");
+  run->add_option("--jobs", jobs, "executor servers in parallel")->check(CLI::PositiveNumber);
+  run->add_option("--timeout-ms", timeout_ms, "watchdog per program")->check(CLI::PositiveNumber);
+  run->add_option("--out", out_dir, "directory for report.json, junit.xml, divergences/");
+  run->add_flag("--no-shrink", no_shrink, "report divergences without shrinking them");
+  run->add_flag("--quiet", quiet, "no progress output");
+
+  auto* replay = app.add_subcommand("replay", "run one .fcp program and check it");
+  std::string file;
+  replay->add_option("file", file, "program in .fcp format")->required();
+  replay->add_option("--target", target, "host or wrap:CMD");
+  replay->add_option("--timeout-ms", timeout_ms, "watchdog")->check(CLI::PositiveNumber);
+
+  auto* list = app.add_subcommand("list", "list the suites and their claims");
+
+  auto* gen = app.add_subcommand("generate", "print the programs a campaign would run");
+  std::string gen_suite;
+  gen->add_option("--suite", gen_suite, "suite")->required();
+  gen->add_option("--seed", seed, "campaign seed");
+  gen->add_option("--cases", cases, "number of programs")->check(CLI::PositiveNumber);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : FC_EXIT_USAGE;
+  }
+
+  if (*run) {
+    return run_command(suite_names, seed, cases, target, executor, jobs, timeout_ms, out_dir,
+                       no_shrink, quiet, join_args(argc, argv));
+  }
+  if (*replay) return replay_command(file, target, executor, timeout_ms);
+  if (*gen) {
+    auto suite = suites::find(gen_suite);
+    if (!suite) {
+      std::cerr << "forkconf: unknown suite '" << gen_suite << "'\n";
+      return FC_EXIT_USAGE;
+    }
+    oracle::Profile model;
+    for (int i = 0; i < cases; ++i) {
+      int size = 0;
+      Program program = case_program(*suite, model, seed, static_cast<std::uint64_t>(i), 100, &size);
+      std::cout << "# " << suite->name << " case " << i << " (size " << size << ")\n"
+                << print_fcp(program) << "\n";
+    }
+    return 0;
+  }
+  if (*list) {
+    for (const SuiteDef& suite : suites::all()) {
+      std::cout << suite.name << "\n  " << suite.claim << "\n";
+      for (const std::string& clause : suite.covers) std::cout << "  - " << clause << "\n";
+    }
+    return 0;
+  }
+  return FC_EXIT_USAGE;
+}

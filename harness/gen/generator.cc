@@ -1,0 +1,239 @@
+#include "harness/gen/generator.h"
+
+#include <algorithm>
+
+namespace fc {
+
+std::uint64_t Rng::next() {
+  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t case_seed(std::uint64_t seed, const std::string& suite, std::uint64_t index) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a of the suite name
+  for (unsigned char c : suite) h = (h ^ c) * 1099511628211ULL;
+  Rng mix(seed ^ h ^ (index * 0x9e3779b97f4a7c15ULL));
+  return mix.next();
+}
+
+namespace {
+
+// ---- small argument generators ---------------------------------------------
+// Each looks at the acting process as the model sees it and mostly returns a
+// value that makes the call succeed, sometimes one that aims at an error.
+
+struct ArgContext {
+  Rng& rng;
+  const GenProfile& profile;
+  const oracle::ActorView& self;
+  const std::vector<oracle::ActorView>& all;
+};
+
+std::int64_t gen_fd(ArgContext& c) {
+  if (!c.self.fds.empty() && !c.rng.percent(c.profile.invalid_arg_percent)) {
+    // Prefer descriptors the program made over the inherited 0, 1, 2.
+    std::vector<int> own;
+    for (int fd : c.self.fds) {
+      if (fd > 2) own.push_back(fd);
+    }
+    if (!own.empty() && c.rng.percent(85)) return c.rng.pick(own);
+    return c.rng.pick(c.self.fds);
+  }
+  return c.rng.percent(20) ? -1 : c.rng.range(0, 12);  // EBADF candidates
+}
+
+std::int64_t gen_target_fd(ArgContext& c) {  // dup2/dup3 newfd, F_DUPFD minimum
+  if (!c.self.fds.empty() && c.rng.percent(30)) return c.rng.pick(c.self.fds);
+  return c.rng.range(0, 12);
+}
+
+std::int64_t gen_pidsel(ArgContext& c) {
+  int roll = static_cast<int>(c.rng.below(100));
+  if (!c.self.children.empty() && roll < 60) return c.rng.pick(c.self.children);
+  if (roll < 80) return FC_PIDSEL_ANY;
+  if (roll < 88) return FC_PIDSEL_PGRP;
+  // Not a child: ECHILD. Any actor named so far (self, parent, sibling...).
+  return c.rng.pick(c.all).id;
+}
+
+std::int64_t gen_open_flags(ArgContext& c) {
+  std::int64_t flags = c.rng.range(0, 2);  // access mode
+  if (c.rng.percent(75)) flags |= FC_O_CREAT;
+  if (c.rng.percent(15)) flags |= FC_O_TRUNC;
+  if (c.rng.percent(25)) flags |= FC_O_APPEND;
+  if (c.rng.percent(40)) flags |= FC_O_CLOEXEC;
+  if (c.rng.percent(8)) flags |= FC_O_NONBLOCK;
+  if (c.rng.percent(6)) flags |= FC_O_EXCL;
+  return flags;
+}
+
+std::int64_t gen_status_flags(ArgContext& c) {  // F_SETFL
+  std::int64_t flags = 0;
+  if (c.rng.percent(50)) flags |= FC_O_APPEND;
+  if (c.rng.percent(40)) flags |= FC_O_NONBLOCK;
+  return flags;
+}
+
+std::int64_t gen_pipe_flags(ArgContext& c) {
+  std::int64_t flags = 0;
+  if (c.rng.percent(50)) flags |= FC_O_CLOEXEC;
+  if (c.rng.percent(25)) flags |= FC_O_NONBLOCK;
+  if (c.rng.percent(c.profile.invalid_arg_percent / 2)) flags |= FC_O_APPEND;  // EINVAL
+  return flags;
+}
+
+std::int64_t gen_dup_flags(ArgContext& c) {
+  if (c.rng.percent(c.profile.invalid_arg_percent / 2)) return FC_O_NONBLOCK;  // EINVAL
+  return c.rng.percent(50) ? FC_O_CLOEXEC : 0;
+}
+
+std::int64_t gen_wait_options(ArgContext& c, bool waitid) {
+  std::int64_t options = 0;
+  if (waitid) {
+    if (!c.rng.percent(c.profile.invalid_arg_percent)) options |= FC_WEXITED;
+    if (c.rng.percent(20)) options |= FC_WNOWAIT;
+  } else if (c.rng.percent(c.profile.invalid_arg_percent / 2)) {
+    options |= FC_WEXITED;  // not a waitpid option: EINVAL
+  }
+  if (c.rng.percent(40)) options |= FC_WNOHANG;
+  return options;
+}
+
+std::string gen_bytes(Rng& rng) {
+  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string data(static_cast<std::size_t>(rng.range(1, 8)), 'a');
+  for (char& ch : data) ch = kAlphabet[rng.below(sizeof kAlphabet - 1)];
+  return data;
+}
+
+// Fills the arguments of `step` by kind; false if the actor cannot make
+// this step at all (e.g. store with no region mapped).
+bool fill_args(Step& step, ArgContext& c) {
+  const OpInfo& op = info(step.op);
+  for (int a = 0; a < 3; ++a) {
+    std::int64_t& value = step.args[a];
+    switch (op.arg_kinds[a]) {
+      case FC_ARG_NONE: value = 0; break;
+      case FC_ARG_FD: value = (a == 0) ? gen_fd(c) : gen_target_fd(c); break;
+      case FC_ARG_INT:
+        if (step.op == Op::Exit || step.op == Op::UExit) {
+          value = c.rng.range(0, c.profile.exit_status_max);
+        } else {  // lseek offset
+          value = c.rng.percent(c.profile.invalid_arg_percent) ? -c.rng.range(1, 5)
+                                                               : c.rng.range(0, 16);
+        }
+        break;
+      case FC_ARG_PIDSEL: value = gen_pidsel(c); break;
+      case FC_ARG_REGION:
+        if (c.self.regions.empty()) return false;
+        value = c.rng.pick(c.self.regions);
+        break;
+      case FC_ARG_SLOT: value = c.rng.range(0, FC_REGION_SLOTS - 1); break;
+      case FC_ARG_VALUE: value = c.rng.range(-1000, 1000000); break;
+      case FC_ARG_FILE: value = c.rng.range(0, 3); break;
+      case FC_ARG_OFLAGS:
+        value = step.op == Op::SetFl ? gen_status_flags(c) : gen_open_flags(c);
+        break;
+      case FC_ARG_PIPEFLAGS: value = gen_pipe_flags(c); break;
+      case FC_ARG_DUPFLAGS: value = gen_dup_flags(c); break;
+      case FC_ARG_WAITOPTS: value = gen_wait_options(c, step.op == Op::WaitId); break;
+      case FC_ARG_IDTYPE: {
+        int roll = static_cast<int>(c.rng.below(100));
+        value = roll < 60 ? FC_P_PID : roll < 90 ? FC_P_ALL : FC_P_PGID;
+        break;
+      }
+      case FC_ARG_FDFLAGS: value = c.rng.percent(50) ? FC_FD_CLOEXEC : 0; break;
+      case FC_ARG_WHENCE: value = c.rng.range(0, 2); break;
+      case FC_ARG_MAPKIND: value = c.rng.range(0, 1); break;
+      case FC_ARG_COUNT: value = c.rng.range(1, 12); break;
+      case FC_ARG_BYTES: value = 0; step.data = gen_bytes(c.rng); break;
+    }
+  }
+  // waitid's id is meaningful only with P_PID; keep the selector coherent.
+  if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
+  if (step.op == Op::WaitId && step.args[0] == FC_P_PID && step.args[1] < 0) {
+    if (c.self.children.empty()) return false;
+    step.args[1] = c.rng.pick(c.self.children);
+  }
+  return true;
+}
+
+Op pick_op(const GenProfile& profile, Rng& rng, int total_weight) {
+  std::int64_t roll = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(total_weight)));
+  for (const OpInfo& entry : op_table()) {
+    roll -= profile.weight_of(entry.op);
+    if (roll < 0) return entry.op;
+  }
+  return Op::GetPid;
+}
+
+}  // namespace
+
+Program generate(const GenProfile& profile, const oracle::Profile& model, std::uint64_t seed,
+                 int size) {
+  Rng rng(seed);
+  size = std::clamp(size, 0, 100);
+  int total_weight = 0;
+  for (int w : profile.weights) total_weight += w;
+  if (total_weight == 0) return {};
+
+  const int span = std::max(0, profile.max_steps - profile.min_steps);
+  const int length = profile.min_steps + static_cast<int>(rng.below(
+                                             static_cast<std::uint64_t>(span * size / 100 + 1)));
+
+  Program program;
+  oracle::StatePtr state = oracle::initial_state(model);
+  constexpr int kTriesPerStep = 40;
+
+  while (static_cast<int>(program.steps.size()) < length) {
+    std::vector<oracle::ActorView> views = oracle::actor_views(*state);
+    std::vector<const oracle::ActorView*> runnable;
+    bool someone_blocked = false;
+    int actors_alive = 0;
+    for (const oracle::ActorView& view : views) {
+      if (view.alive) ++actors_alive;
+      if (view.blocked) someone_blocked = true;
+      if (view.alive && !view.blocked) runnable.push_back(&view);
+    }
+    if (runnable.empty()) break;
+
+    bool placed = false;
+    for (int attempt = 0; attempt < kTriesPerStep && !placed; ++attempt) {
+      const oracle::ActorView& self = *runnable[rng.below(runnable.size())];
+      Step step;
+      step.actor = self.id;
+      step.op = pick_op(profile, rng, total_weight);
+      const OpInfo& op = info(step.op);
+      if ((op.flags & FC_OPF_CREATES_ACTOR) && actors_alive >= profile.max_actors) continue;
+      if (op.flags & FC_OPF_CREATES_ACTOR) step.out = oracle::next_actor_id(*state);
+      if (op.flags & FC_OPF_CREATES_REGION) {
+        step.out = oracle::next_region_id(*state);
+        if (step.out >= FC_MAX_REGIONS) continue;
+      }
+      if (op.flags & FC_OPF_CREATES_ACTOR && step.out >= FC_MAX_ACTORS) continue;
+      ArgContext context{rng, profile, self, views};
+      if (!fill_args(step, context)) continue;
+
+      program.steps.push_back(step);
+      oracle::StepResult result = oracle::apply(*state, program, program.steps.size() - 1);
+      bool accept = !result.outcomes.empty();
+      if (accept) {
+        const oracle::Outcome& first = result.outcomes.front();
+        // The executor enforces one blocked step at a time.
+        if (someone_blocked && first.obs == Observation::blocked()) accept = false;
+      }
+      if (!accept) {
+        program.steps.pop_back();
+        continue;
+      }
+      state = result.outcomes.front().next;
+      placed = true;
+    }
+    if (!placed) break;
+  }
+  return program;
+}
+
+}  // namespace fc

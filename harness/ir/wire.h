@@ -1,0 +1,144 @@
+/* forkconf wire protocol between the runner and the executor.
+ *
+ * Plain C (no C++ headers): the executor includes it and builds against
+ * glibc and musl for x86_64, i386 and aarch64.
+ *
+ * ======================================================================
+ * Runner -> executor (stdin of `fcp-exec serve`), one program at a time:
+ *
+ *   PROG <id> <nsteps> <timeout_ms>
+ *   S <actor> <op> <a0> <a1> <a2> <out> <unblock_by> <hexdata>
+ *   ...                       (exactly nsteps S lines, step index = order)
+ *   END
+ *
+ *   <op>         index into ops.def (FC_OP row order, from 0).
+ *   <actor>      actor executing the step (0 = root actor P0).
+ *   <a0..a2>     numeric arguments, abstract encodings below (FC_*).
+ *   <out>        actor created (fork) or region created (mmap); else -1.
+ *   <unblock_by> sync plan from the model: -1 the step returns without
+ *                blocking; k >= 0 the step blocks until step k has started
+ *                (k > index); FC_BLOCKS_FOREVER the step is still blocked
+ *                when the program ends.
+ *   <hexdata>    data bytes as lowercase hex, or "-" when empty.
+ *
+ * Executor -> runner (stdout), for every program, after it has finished:
+ *
+ *   BEGIN <id>
+ *   H <mode> <reaper_pid>         mode: pidns | subreaper
+ *   A <actor> <pid>               one line per actor that was created
+ *   R <step> <state> <ret> <err> <a0> <a1> <a2> <a3> <hexdata>
+ *   ...                           one line per step that was started
+ *   E <end> <turn> <message...>
+ *
+ *   <state>   done    the step returned (or, for exit steps, was entered)
+ *             blocked the step was started and never returned
+ *             late    the step returned, but only after the executor had
+ *                     given up waiting for it at its sync point
+ *   <ret>     raw return value (long); for load: the value read.
+ *   <err>     errno when ret == -1, else 0.
+ *   <a0..a3>  raw auxiliary values, per op:
+ *               fork            a0 = return value seen by the child,
+ *                               a1 = 1 if the child reported at all
+ *               wait/waitpid/wait4  a0 = raw wait status
+ *               waitid          a0 = si_pid, a1 = si_code, a2 = si_status
+ *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
+ *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
+ *             and for every op
+ *               a3 = progress: the highest step index that had started when
+ *                    the call returned (used to check blocking).
+ *   <hexdata> read: the bytes read. exec: the report of the new image, a
+ *             ';'-separated list of "fd:ino:type:fdflags:flflags:offset"
+ *             (type 'p' pipe, 'f' regular file, 'c' char device, '?' other;
+ *             fdflags raw F_GETFD; flflags abstract FC_O_* of F_GETFL;
+ *             offset from lseek(fd, 0, SEEK_CUR) or -1), fds ascending.
+ *   <end>     ok       all steps ran
+ *             timeout  the watchdog fired (<turn> = next step not started)
+ *             error    the executor could not run the program (message)
+ *
+ * Malformed input gets "E error 0 <message>" and exit status FC_EXIT_USAGE
+ * if it cannot be resynchronised.
+ * ====================================================================== */
+#ifndef FORKCONF_WIRE_H
+#define FORKCONF_WIRE_H
+
+/* Argument kinds (ops.def) */
+#define FC_ARG_NONE 0
+#define FC_ARG_FD 1        /* descriptor number, 0..FC_MAX_PROGRAM_FD */
+#define FC_ARG_INT 2       /* signed integer literal */
+#define FC_ARG_PIDSEL 3    /* actor index >= 0, FC_PIDSEL_ANY, FC_PIDSEL_PGRP */
+#define FC_ARG_REGION 4    /* region index (M<n>) */
+#define FC_ARG_SLOT 5      /* 0..FC_REGION_SLOTS-1 */
+#define FC_ARG_VALUE 6     /* 64-bit value */
+#define FC_ARG_FILE 7      /* scratch file index: name "f<n>" */
+#define FC_ARG_OFLAGS 8    /* FC_O_* */
+#define FC_ARG_PIPEFLAGS 9 /* FC_O_CLOEXEC | FC_O_NONBLOCK */
+#define FC_ARG_DUPFLAGS 10 /* FC_O_CLOEXEC */
+#define FC_ARG_WAITOPTS 11 /* FC_W* */
+#define FC_ARG_IDTYPE 12   /* FC_P_* */
+#define FC_ARG_FDFLAGS 13  /* FC_FD_CLOEXEC */
+#define FC_ARG_WHENCE 14   /* FC_SEEK_* */
+#define FC_ARG_MAPKIND 15  /* FC_MAP_* */
+#define FC_ARG_COUNT 16    /* byte count, 0..FC_MAX_IO */
+#define FC_ARG_BYTES 17    /* the step's data string */
+
+/* Op flags (ops.def) */
+#define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
+#define FC_OPF_CREATES_REGION 2 /* <out> names a new region */
+#define FC_OPF_NORETURN 4       /* the actor does not come back from it */
+#define FC_OPF_MAY_BLOCK 8      /* the model may predict that it blocks */
+
+/* Pid selectors */
+#define FC_PIDSEL_ANY (-1)  /* waitpid(-1, ...) / P_ALL */
+#define FC_PIDSEL_PGRP (-2) /* waitpid(0, ...): the caller's process group */
+
+/* Abstract open/status flags; the executor maps them to native values. */
+#define FC_O_RDONLY 0x0
+#define FC_O_WRONLY 0x1
+#define FC_O_RDWR 0x2
+#define FC_O_ACCMODE 0x3
+#define FC_O_CREAT 0x4
+#define FC_O_TRUNC 0x8
+#define FC_O_APPEND 0x10
+#define FC_O_CLOEXEC 0x20
+#define FC_O_NONBLOCK 0x40
+#define FC_O_EXCL 0x80
+
+/* Abstract wait options */
+#define FC_WNOHANG 0x1
+#define FC_WNOWAIT 0x2
+#define FC_WEXITED 0x4
+
+/* waitid idtype */
+#define FC_P_ALL 0
+#define FC_P_PID 1
+#define FC_P_PGID 2
+
+#define FC_FD_CLOEXEC 0x1
+
+#define FC_SEEK_SET 0
+#define FC_SEEK_CUR 1
+#define FC_SEEK_END 2
+
+#define FC_MAP_PRIVATE 0
+#define FC_MAP_SHARED 1
+
+/* Limits shared by the generator, the model and the executor */
+#define FC_MAX_STEPS 256
+#define FC_MAX_ACTORS 32
+#define FC_MAX_REGIONS 16
+#define FC_REGION_SLOTS 8
+#define FC_MAX_FILES 8
+#define FC_MAX_IO 64          /* bytes per read or write */
+#define FC_MAX_PROGRAM_FD 999 /* fds a program may name; the executor's own are >= 1000 */
+#define FC_FIRST_RESERVED_FD 1000
+
+#define FC_BLOCKS_FOREVER (-2)
+
+/* Exit statuses of forkconf tools (CLI and executor) */
+#define FC_EXIT_OK 0         /* conforms */
+#define FC_EXIT_DIVERGENCE 1 /* a divergence was found */
+#define FC_EXIT_USAGE 2      /* usage, input or setup error */
+#define FC_EXIT_TARGET 3     /* the target failed (crash, hang, garbage) */
+#define FC_EXIT_HARNESS 4    /* an internal harness bug */
+
+#endif

@@ -1,0 +1,195 @@
+#include "harness/runner/target.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+namespace bp = boost::process;
+
+namespace fc {
+
+std::string TargetError::text() const {
+  switch (kind) {
+    case Kind::Unavailable: return "target unavailable: " + message;
+    case Kind::Crashed: return "executor crashed: " + message;
+    case Kind::Garbage: return "executor output is not the wire protocol: " + message;
+    case Kind::Hung: return "executor hung: " + message;
+  }
+  return message;
+}
+
+// The running server: Boost.Process owns the child; the runner reads and
+// writes the pipes' descriptors directly so every read has a deadline.
+struct ExecutorServer::Server {
+  bp::pipe to_child;
+  bp::pipe from_child;
+  bp::child child;
+  std::string buffer;  // bytes read but not yet consumed as lines
+};
+
+ExecutorServer::ExecutorServer(std::string name, std::vector<std::string> argv)
+    : name_(std::move(name)), argv_(std::move(argv)) {}
+
+ExecutorServer::~ExecutorServer() { stop(); }
+
+void ExecutorServer::stop() {
+  if (!server_) return;
+  // Closing stdin ends a healthy server; a stuck one is killed. Either way
+  // its pid-namespace inits die with it (PR_SET_PDEATHSIG).
+  server_->to_child.close();
+  std::error_code ec;
+  if (!server_->child.wait_for(std::chrono::milliseconds(2000), ec)) {
+    server_->child.terminate(ec);
+    server_->child.wait(ec);
+  }
+  server_.reset();
+}
+
+std::optional<TargetError> ExecutorServer::ensure_started() {
+  if (server_) {
+    std::error_code ec;
+    if (server_->child.running(ec)) return std::nullopt;
+    stop();
+  }
+  if (argv_.empty() || !std::filesystem::exists(argv_.front())) {
+    return TargetError{TargetError::Kind::Unavailable,
+                       "executor binary not found: " + (argv_.empty() ? "" : argv_.front())};
+  }
+  auto server = std::make_unique<Server>();
+  std::vector<std::string> args(argv_.begin() + 1, argv_.end());
+  try {
+    server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
+                              bp::std_in < server->to_child, bp::std_out > server->from_child);
+  } catch (const std::exception& e) {
+    return TargetError{TargetError::Kind::Unavailable,
+                       "cannot start " + argv_.front() + ": " + e.what()};
+  }
+  // The parent keeps only its own ends.
+  ::close(server->to_child.native_source());
+  ::close(server->from_child.native_sink());
+  server->to_child.assign_source(-1);
+  server->from_child.assign_sink(-1);
+  server_ = std::move(server);
+  ++starts_;
+  return std::nullopt;
+}
+
+std::variant<RawResult, TargetError> ExecutorServer::run(const Program& program, const Plan& plan,
+                                                         std::uint64_t id, int timeout_ms) {
+  if (auto error = ensure_started()) return *error;
+  std::string request = encode_program(program, plan, id, timeout_ms);
+
+  auto crashed = [&](const std::string& what) {
+    std::error_code ec;
+    server_->child.wait_for(std::chrono::milliseconds(200), ec);
+    std::string status;
+    if (!server_->child.running(ec)) {
+      status = " (exit status " + std::to_string(server_->child.native_exit_code()) + ")";
+    }
+    stop();
+    return TargetError{TargetError::Kind::Crashed, what + status};
+  };
+
+  int out_fd = server_->to_child.native_sink();
+  std::size_t written = 0;
+  while (written < request.size()) {
+    ssize_t n = ::write(out_fd, request.data() + written, request.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return crashed("writing the program failed");
+    written += static_cast<std::size_t>(n);
+  }
+
+  // The executor's own watchdog ends a hung program after timeout_ms; the
+  // runner allows that plus a grace period before declaring the server hung.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 5000);
+  ResultParser parser(id, program.steps.size());
+  int in_fd = server_->from_child.native_source();
+  std::string& buffer = server_->buffer;
+  for (;;) {
+    std::size_t newline;
+    while ((newline = buffer.find('\n')) != std::string::npos) {
+      std::string line = buffer.substr(0, newline);
+      buffer.erase(0, newline + 1);
+      switch (parser.feed(line)) {
+        case ResultParser::Status::NeedMore: break;
+        case ResultParser::Status::Complete: return std::move(parser.result());
+        case ResultParser::Status::Error: {
+          TargetError error{TargetError::Kind::Garbage, parser.error()};
+          stop();
+          return error;
+        }
+      }
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) {
+      stop();
+      return TargetError{TargetError::Kind::Hung,
+                         "no result for program " + std::to_string(id) + " within " +
+                             std::to_string(timeout_ms + 5000) + " ms"};
+    }
+    pollfd pfd{in_fd, POLLIN, 0};
+    int ready = ::poll(&pfd, 1, static_cast<int>(left));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;
+    char chunk[65536];
+    ssize_t n = ::read(in_fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return crashed(buffer.empty() ? "output ended before the result was complete"
+                                    : "output ended inside a line (truncated)");
+    }
+    buffer.append(chunk, static_cast<std::size_t>(n));
+    if (buffer.size() > (16u << 20)) {
+      stop();
+      return TargetError{TargetError::Kind::Garbage, "more than 16 MiB without a result"};
+    }
+  }
+}
+
+namespace {
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  std::string word;
+  while (in >> word) words.push_back(word);
+  return words;
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<Target>, std::string> make_target(const TargetSpec& spec) {
+  if (spec.name == "host") {
+    return std::unique_ptr<Target>(
+        std::make_unique<ExecutorServer>("host", std::vector<std::string>{spec.executor_path, "serve"}));
+  }
+  if (spec.name.rfind("wrap:", 0) == 0) {
+    std::vector<std::string> argv = split_words(spec.name.substr(5));
+    if (argv.empty()) return std::string("wrap: needs a command, e.g. wrap:env FOO=1");
+    std::string program = bp::search_path(argv.front()).string();
+    if (program.empty()) return "wrap: command not found: " + argv.front();
+    argv.front() = program;
+    argv.push_back(spec.executor_path);
+    argv.push_back("serve");
+    return std::unique_ptr<Target>(std::make_unique<ExecutorServer>(spec.name, argv));
+  }
+  return "unknown target '" + spec.name + "' (known: host, wrap:CMD)";
+}
+
+std::string default_executor_path() {
+  if (const char* env = std::getenv("FORKCONF_EXECUTOR")) return env;
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "fcp-exec";
+  return (self.parent_path() / "fcp-exec").string();
+}
+
+}  // namespace fc

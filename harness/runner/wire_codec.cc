@@ -1,0 +1,261 @@
+#include "harness/runner/wire_codec.h"
+
+#include <sys/wait.h>
+
+#include <charconv>
+#include <sstream>
+
+#include "harness/ir/observation.h"
+
+namespace fc {
+
+std::string encode_program(const Program& program, const Plan& plan, std::uint64_t id,
+                           int timeout_ms) {
+  std::string out = "PROG " + std::to_string(id) + " " + std::to_string(program.steps.size()) +
+                    " " + std::to_string(timeout_ms) + "\n";
+  for (std::size_t i = 0; i < program.steps.size(); ++i) {
+    const Step& step = program.steps[i];
+    out += "S " + std::to_string(step.actor) + " " + std::to_string(static_cast<int>(step.op));
+    for (std::int64_t arg : step.args) out += " " + std::to_string(arg);
+    out += " " + std::to_string(step.out) + " " + std::to_string(plan.unblock_by[i]) + " " +
+           obs::hex(step.data) + "\n";
+  }
+  out += "END\n";
+  return out;
+}
+
+namespace {
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> words;
+  std::istringstream in(line);
+  std::string word;
+  while (in >> word) words.push_back(word);
+  return words;
+}
+
+template <typename T>
+bool to_number(const std::string& text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+ResultParser::Status ResultParser::fail(const std::string& line, const std::string& why) {
+  std::string shown = line.size() > 120 ? line.substr(0, 120) + "..." : line;
+  error_ = why + " in executor output line '" + shown + "'";
+  return Status::Error;
+}
+
+ResultParser::Status ResultParser::feed(const std::string& line) {
+  std::vector<std::string> w = split(line);
+  if (w.empty()) return Status::NeedMore;
+  if (!begun_) {
+    if (w[0] == "E" && w.size() >= 2 && w[1] == "error") {
+      // The executor rejected the input before starting a block.
+      result_.end = "error";
+      for (std::size_t i = 3; i < w.size(); ++i) result_.message += (i > 3 ? " " : "") + w[i];
+      return Status::Complete;
+    }
+    if (w[0] != "BEGIN" || w.size() != 2) return fail(line, "expected BEGIN");
+    std::uint64_t id = 0;
+    if (!to_number(w[1], id) || id != expected_id_) {
+      return fail(line, "result for another program (expected " + std::to_string(expected_id_) +
+                            ")");
+    }
+    result_.id = id;
+    begun_ = true;
+    return Status::NeedMore;
+  }
+  const std::string& tag = w[0];
+  if (tag == "H") {
+    if (w.size() != 3 || !to_number(w[2], result_.reaper_pid)) return fail(line, "bad H line");
+    result_.mode = w[1];
+  } else if (tag == "A") {
+    int actor = 0;
+    std::int64_t pid = 0;
+    if (w.size() != 3 || !to_number(w[1], actor) || !to_number(w[2], pid)) {
+      return fail(line, "bad A line");
+    }
+    result_.actor_pids[actor] = pid;
+  } else if (tag == "R") {
+    RawStep step;
+    if (w.size() != 10 || !to_number(w[1], step.step) || !to_number(w[3], step.ret) ||
+        !to_number(w[4], step.err) || !to_number(w[5], step.aux[0]) ||
+        !to_number(w[6], step.aux[1]) || !to_number(w[7], step.aux[2]) ||
+        !to_number(w[8], step.aux[3]) || !obs::unhex(w[9], step.data)) {
+      return fail(line, "bad R line");
+    }
+    if (step.step >= nsteps_) return fail(line, "step index out of range");
+    step.state = w[2];
+    if (step.state != "done" && step.state != "blocked" && step.state != "late") {
+      return fail(line, "bad step state");
+    }
+    result_.steps.push_back(std::move(step));
+  } else if (tag == "E") {
+    if (w.size() < 3 || !to_number(w[2], result_.turn)) return fail(line, "bad E line");
+    result_.end = w[1];
+    if (result_.end != "ok" && result_.end != "timeout" && result_.end != "error") {
+      return fail(line, "bad end status");
+    }
+    for (std::size_t i = 3; i < w.size(); ++i) result_.message += (i > 3 ? " " : "") + w[i];
+    return Status::Complete;
+  } else {
+    return fail(line, "unknown tag");
+  }
+  return Status::NeedMore;
+}
+
+namespace {
+
+struct Symbols {
+  std::map<std::int64_t, std::string> pids;     // raw pid -> P<n> / REAPER
+  std::map<std::int64_t, std::string> objects;  // inode -> f<n> / pipe@<step>
+
+  std::string pid(std::int64_t raw) const {
+    if (raw == 0) return "0";
+    auto it = pids.find(raw);
+    return it == pids.end() ? "pid?" + std::to_string(raw) : it->second;
+  }
+  std::string object(std::int64_t ino, char type) const {
+    if (type == 'c') return "null";
+    auto it = objects.find(ino);
+    return it == objects.end() ? std::string("?") : it->second;
+  }
+};
+
+std::string wait_status(std::int64_t raw) {
+  int status = static_cast<int>(raw);
+  if (WIFEXITED(status)) return obs::exited(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return obs::signaled(WTERMSIG(status), WCOREDUMP(status));
+  if (WIFSTOPPED(status)) return "stopped(" + std::to_string(WSTOPSIG(status)) + ")";
+  if (WIFCONTINUED(status)) return "continued";
+  return "raw(" + std::to_string(status) + ")";
+}
+
+std::string si_code_name(std::int64_t code) {
+  switch (code) {
+    case CLD_EXITED: return "CLD_EXITED";
+    case CLD_KILLED: return "CLD_KILLED";
+    case CLD_DUMPED: return "CLD_DUMPED";
+    case CLD_TRAPPED: return "CLD_TRAPPED";
+    case CLD_STOPPED: return "CLD_STOPPED";
+    case CLD_CONTINUED: return "CLD_CONTINUED";
+  }
+  return std::to_string(code);
+}
+
+// "fd:ino:type:fdflags:flflags:offset;..." -> canonical fd table.
+std::string exec_report(const std::string& data, const Symbols& symbols) {
+  std::vector<FdEntry> entries;
+  std::istringstream in(data);
+  std::string item;
+  while (std::getline(in, item, ';')) {
+    if (item.empty()) continue;
+    std::vector<std::string> parts;
+    std::istringstream fields(item);
+    std::string part;
+    while (std::getline(fields, part, ':')) parts.push_back(part);
+    FdEntry entry;
+    std::int64_t ino = 0, fdflags = 0, flflags = 0;
+    if (parts.size() != 6 || parts[2].size() != 1 || !to_number(parts[0], entry.fd) ||
+        !to_number(parts[1], ino) || !to_number(parts[3], fdflags) ||
+        !to_number(parts[4], flflags) || !to_number(parts[5], entry.offset)) {
+      return "garbled(" + item + ")";
+    }
+    entry.object = symbols.object(ino, parts[2][0]);
+    entry.status_flags = static_cast<int>(flflags);
+    entry.cloexec = fdflags & 1;
+    entries.push_back(entry);
+  }
+  return obs::fd_table(entries);
+}
+
+Observation observe(const Step& step, std::size_t index, const RawStep& raw,
+                    const Symbols& symbols) {
+  (void)index;
+  if (raw.ret == -1 && step.op != Op::Load) return Observation::failed(raw.err);
+  switch (step.op) {
+    case Op::Fork:
+      return Observation::returned_pid(symbols.pid(raw.ret))
+          .with("child", raw.aux[1] ? std::to_string(raw.aux[0]) : "none");
+    case Op::Exit:
+    case Op::UExit: return Observation::no_return();
+    case Op::GetPid:
+    case Op::GetPpid: return Observation::returned_pid(symbols.pid(raw.ret));
+    case Op::Wait:
+    case Op::WaitPid:
+    case Op::Wait4:
+      if (raw.ret == 0) return Observation::returned(0);
+      return Observation::returned_pid(symbols.pid(raw.ret)).with("status", wait_status(raw.aux[0]));
+    case Op::WaitId: {
+      Observation o = Observation::returned(raw.ret);
+      o.with("si_pid", symbols.pid(raw.aux[0]));
+      if (raw.aux[0] != 0) {
+        o.with("si_code", si_code_name(raw.aux[1])).with("si_status", std::to_string(raw.aux[2]));
+      }
+      return o;
+    }
+    case Op::Mmap:
+    case Op::Store: return Observation().with("ret", "ok");
+    case Op::Load: return Observation::returned(raw.ret);
+    case Op::Pipe:
+    case Op::Pipe2:
+      return Observation::returned(raw.ret).with(
+          "fds", std::to_string(raw.aux[0]) + "," + std::to_string(raw.aux[1]));
+    case Op::Read: return Observation::returned(raw.ret).with("data", obs::bytes(raw.data));
+    case Op::GetFl:
+      return Observation().with("ret", obs::status_flags(static_cast<int>(raw.ret)));
+    case Op::Exec: return Observation().with("fds", exec_report(raw.data, symbols));
+    default: return Observation::returned(raw.ret);
+  }
+}
+
+}  // namespace
+
+Trace normalize(const Program& program, const RawResult& raw) {
+  Trace trace;
+  trace.steps.resize(program.steps.size());
+  trace.turn = raw.turn;
+  trace.message = raw.message;
+  trace.end = raw.end == "ok" ? Trace::End::Ok
+              : raw.end == "timeout" ? Trace::End::Timeout
+                                     : Trace::End::Error;
+
+  Symbols symbols;
+  for (const auto& [actor, pid] : raw.actor_pids) symbols.pids[pid] = "P" + std::to_string(actor);
+  if (raw.reaper_pid) symbols.pids[raw.reaper_pid] = "REAPER";
+
+  std::vector<const RawStep*> by_step(program.steps.size(), nullptr);
+  for (const RawStep& step : raw.steps) by_step[step.step] = &step;
+
+  // Bind objects to symbols in step order: a pipe is named after the step
+  // that made it, a file after its scratch name.
+  for (std::size_t i = 0; i < program.steps.size(); ++i) {
+    const RawStep* r = by_step[i];
+    if (!r || r->ret == -1) continue;
+    const Step& step = program.steps[i];
+    if (step.op == Op::Pipe || step.op == Op::Pipe2) {
+      symbols.objects.emplace(r->aux[2], "pipe@" + std::to_string(i));
+    } else if (step.op == Op::Open || step.op == Op::OpenAt) {
+      symbols.objects.emplace(r->aux[0], "f" + std::to_string(step.args[0]));
+    }
+  }
+
+  for (std::size_t i = 0; i < program.steps.size(); ++i) {
+    const RawStep* r = by_step[i];
+    StepTrace& out = trace.steps[i];
+    if (!r) continue;
+    out.progress = static_cast<int>(r->aux[3]);
+    if (r->state == "blocked") {
+      out.state = StepTrace::State::Blocked;
+      continue;
+    }
+    out.state = r->state == "late" ? StepTrace::State::Late : StepTrace::State::Done;
+    out.obs = observe(program.steps[i], i, *r, symbols);
+  }
+  return trace;
+}
+
+}  // namespace fc

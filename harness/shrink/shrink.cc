@@ -1,0 +1,150 @@
+#include "harness/shrink/shrink.h"
+
+#include <set>
+
+#include "harness/check/check.h"
+
+namespace fc {
+
+bool plannable(const Program& program, const oracle::Profile& profile) {
+  if (structural_error(program)) return false;
+  PlanResult result = plan(program, profile);
+  return result.plan.has_value();
+}
+
+namespace {
+
+// Actor `root` and every actor it (transitively) forks.
+std::set<ActorId> subtree(const Program& program, ActorId root) {
+  std::set<ActorId> members{root};
+  for (const Step& step : program.steps) {
+    if ((info(step.op).flags & FC_OPF_CREATES_ACTOR) && members.count(step.actor)) {
+      members.insert(step.out);
+    }
+  }
+  return members;
+}
+
+Program without_actor(const Program& program, ActorId actor) {
+  std::set<ActorId> gone = subtree(program, actor);
+  Program result;
+  for (const Step& step : program.steps) {
+    bool creates_gone = (info(step.op).flags & FC_OPF_CREATES_ACTOR) && gone.count(step.out);
+    if (gone.count(step.actor) || creates_gone) continue;
+    result.steps.push_back(step);
+  }
+  return result;
+}
+
+Program without_range(const Program& program, std::size_t begin, std::size_t end) {
+  Program result;
+  for (std::size_t i = 0; i < program.steps.size(); ++i) {
+    if (i < begin || i >= end) result.steps.push_back(program.steps[i]);
+  }
+  return result;
+}
+
+// Simpler values for one argument, simplest first.
+std::vector<std::int64_t> simpler_values(int kind, std::int64_t value) {
+  std::vector<std::int64_t> values;
+  switch (kind) {
+    case FC_ARG_INT:
+    case FC_ARG_VALUE:
+    case FC_ARG_SLOT:
+    case FC_ARG_FILE:
+    case FC_ARG_COUNT:
+      if (value != 0) values.push_back(0);
+      if (value > 1) values.push_back(1);
+      if (value > 2 || value < -2) values.push_back(value / 2);
+      if (value < 0) values.push_back(-value);
+      break;
+    case FC_ARG_OFLAGS:
+    case FC_ARG_PIPEFLAGS:
+    case FC_ARG_DUPFLAGS:
+    case FC_ARG_WAITOPTS:
+    case FC_ARG_FDFLAGS:
+      // Clear one bit at a time (keeping the access mode bits for last).
+      for (std::int64_t bit = 0x80; bit >= 1; bit >>= 1) {
+        if (value & bit) values.push_back(value & ~bit);
+      }
+      break;
+    case FC_ARG_FD:
+      if (value > 0) values.push_back(value - 1);
+      break;
+    case FC_ARG_WHENCE:
+    case FC_ARG_IDTYPE:
+    case FC_ARG_MAPKIND:
+      if (value != 0) values.push_back(0);
+      break;
+    default: break;
+  }
+  return values;
+}
+
+}  // namespace
+
+std::vector<Program> shrink_candidates(const Program& program, const oracle::Profile& profile) {
+  std::vector<Program> raw;
+  // 1. Whole actors, the latest-created first (usually the smallest subtree).
+  std::vector<ActorId> actors = program.actors();
+  for (auto it = actors.rbegin(); it != actors.rend(); ++it) {
+    if (*it != 0) raw.push_back(without_actor(program, *it));
+  }
+  // 2. Chunks of steps, from halves down to single steps.
+  const std::size_t n = program.steps.size();
+  for (std::size_t chunk = n / 2; chunk >= 1; chunk /= 2) {
+    for (std::size_t begin = 0; begin + chunk <= n; begin += chunk) {
+      raw.push_back(without_range(program, begin, begin + chunk));
+    }
+    if (chunk == 1) break;
+  }
+  // 3. Simpler arguments and data.
+  for (std::size_t i = 0; i < n; ++i) {
+    const Step& step = program.steps[i];
+    const OpInfo& op = info(step.op);
+    if (step.data.size() > 1) {
+      Program shorter = program;
+      shorter.steps[i].data = step.data.substr(0, step.data.size() / 2);
+      raw.push_back(std::move(shorter));
+    }
+    for (int a = 0; a < 3; ++a) {
+      for (std::int64_t value : simpler_values(op.arg_kinds[a], step.args[a])) {
+        Program simpler = program;
+        simpler.steps[i].args[a] = value;
+        raw.push_back(std::move(simpler));
+      }
+    }
+  }
+
+  std::vector<Program> candidates;
+  for (Program& candidate : raw) {
+    if (candidate.steps.size() < program.steps.size() || candidate != program) {
+      if (plannable(candidate, profile)) candidates.push_back(std::move(candidate));
+    }
+  }
+  return candidates;
+}
+
+Program shrink(Program failing, const oracle::Profile& profile,
+               const std::function<bool(const Program&)>& still_fails, int max_attempts,
+               ShrinkStats* stats) {
+  ShrinkStats local;
+  ShrinkStats& s = stats ? *stats : local;
+  bool improved = true;
+  while (improved && s.attempts < max_attempts) {
+    improved = false;
+    for (const Program& candidate : shrink_candidates(failing, profile)) {
+      if (s.attempts >= max_attempts) break;
+      ++s.attempts;
+      if (still_fails(candidate)) {
+        ++s.accepted;
+        failing = candidate;
+        improved = true;
+        break;
+      }
+    }
+  }
+  return failing;
+}
+
+}  // namespace fc

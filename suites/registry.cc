@@ -1,0 +1,123 @@
+#include "suites/registry.h"
+
+namespace fc::suites {
+namespace {
+
+// Background mix every suite carries a little of, so areas meet each other.
+GenProfile base() {
+  GenProfile p;
+  p.weight(Op::Fork, 6).weight(Op::UExit, 3).weight(Op::Exit, 2);
+  p.weight(Op::GetPid, 1).weight(Op::GetPpid, 1).weight(Op::WaitPid, 3);
+  return p;
+}
+
+SuiteDef fork_basics() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 14).weight(Op::GetPid, 8).weight(Op::GetPpid, 8);
+  p.weight(Op::Wait, 3).weight(Op::WaitPid, 4).weight(Op::Mmap, 2).weight(Op::Store, 2);
+  p.weight(Op::Load, 2).weight(Op::Pipe, 2).weight(Op::Write, 2).weight(Op::Read, 2);
+  p.max_actors = 6;
+  return {"fork_basics",
+          "fork returns the child's pid in the parent and 0 in the child; the child has a new "
+          "pid, the caller as parent, and copies of memory and descriptors",
+          {"posix:fork RETURN VALUE", "posix:fork DESCRIPTION (child's pid, ppid, memory, fds)",
+           "man:getpid(2)", "man:getppid(2)"},
+          p};
+}
+
+SuiteDef memory_cow() {
+  GenProfile p = base();
+  p.weight(Op::Mmap, 6).weight(Op::Store, 16).weight(Op::Load, 16).weight(Op::Fork, 8);
+  p.weight(Op::Exec, 1);
+  p.max_actors = 5;
+  return {"memory_cow",
+          "MAP_PRIVATE writes after fork stay in the writing process; MAP_SHARED writes are seen "
+          "by every process sharing the mapping",
+          {"posix:fork (copy of the address space)", "man:mmap(2) MAP_PRIVATE copy-on-write",
+           "man:mmap(2) MAP_SHARED", "man:fork(2) memory writes"},
+          p};
+}
+
+SuiteDef fd_inheritance() {
+  GenProfile p = base();
+  p.weight(Op::Pipe, 5).weight(Op::Pipe2, 3).weight(Op::Open, 6).weight(Op::OpenAt, 3);
+  p.weight(Op::Close, 4).weight(Op::Dup, 3).weight(Op::Dup2, 3).weight(Op::Dup3, 2);
+  p.weight(Op::Read, 8).weight(Op::Write, 8).weight(Op::Lseek, 5).weight(Op::GetFl, 3);
+  p.weight(Op::SetFl, 2).weight(Op::DupFd, 2).weight(Op::Fork, 8);
+  p.max_actors = 4;
+  return {"fd_inheritance",
+          "the child's descriptors refer to the same open file descriptions as the parent's: "
+          "offsets and status flags are shared, descriptors are not",
+          {"posix:fork (copies of the parent's file descriptors)", "man:open(2) lowest fd",
+           "man:dup(2)", "man:lseek(2)", "man:fcntl(2) F_GETFL/F_SETFL", "man:pipe(2)",
+           "posix:read", "posix:write O_APPEND"},
+          p};
+}
+
+SuiteDef exec_cloexec() {
+  GenProfile p = base();
+  p.weight(Op::Open, 6).weight(Op::Pipe2, 4).weight(Op::Pipe, 3).weight(Op::Dup, 3);
+  p.weight(Op::Dup2, 3).weight(Op::Dup3, 3).weight(Op::DupFdCloexec, 3).weight(Op::DupFd, 2);
+  p.weight(Op::SetFd, 5).weight(Op::GetFd, 4).weight(Op::Close, 2).weight(Op::Exec, 8);
+  p.weight(Op::Lseek, 2).weight(Op::Write, 2).weight(Op::Fork, 6);
+  p.max_actors = 4;
+  return {"exec_cloexec",
+          "exec keeps every descriptor except those with FD_CLOEXEC, with their open file "
+          "descriptions; O_CLOEXEC, pipe2, dup3 and F_DUPFD_CLOEXEC set the flag, dup and dup2 "
+          "clear it, and fork copies it",
+          {"posix:exec (FD_CLOEXEC descriptors closed)", "man:open(2) O_CLOEXEC",
+           "man:dup(2) dup3 O_CLOEXEC, dup clears FD_CLOEXEC", "man:fcntl(2) F_DUPFD_CLOEXEC",
+           "man:execve(2) pid kept"},
+          p};
+}
+
+SuiteDef exit_wait() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 12).weight(Op::UExit, 8).weight(Op::Exit, 6).weight(Op::Wait, 5);
+  p.weight(Op::WaitPid, 8).weight(Op::Wait4, 5).weight(Op::WaitId, 7);
+  p.exit_status_max = 511;
+  p.max_actors = 6;
+  return {"exit_wait",
+          "a parent reaps each exited child exactly once with its status cut to 8 bits; wait "
+          "blocks until a child exits, WNOHANG returns 0, no child gives ECHILD",
+          {"posix:_exit (status & 0377)", "posix:wait/waitpid", "man:waitid(2)", "man:wait4(2)",
+           "man:wait(2) ECHILD EINVAL"},
+          p};
+}
+
+SuiteDef reparent_basic() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 14).weight(Op::GetPpid, 12).weight(Op::UExit, 8).weight(Op::Exit, 3);
+  p.weight(Op::WaitPid, 4).weight(Op::Wait, 2).weight(Op::GetPid, 2);
+  p.max_actors = 7;
+  return {"reparent_basic",
+          "when a parent exits its children are reparented to the run's reaper: getppid returns "
+          "it and the reaper, not the dead parent, collects them",
+          {"posix:_exit (children get an implementation-defined parent)",
+           "man:prctl(2) PR_SET_CHILD_SUBREAPER", "man:pid_namespaces(7) init adopts orphans",
+           "man:getppid(2)"},
+          p};
+}
+
+}  // namespace
+
+const std::vector<SuiteDef>& all() {
+  static const std::vector<SuiteDef> suites = {fork_basics(), memory_cow(),  fd_inheritance(),
+                                               exec_cloexec(), exit_wait(), reparent_basic()};
+  return suites;
+}
+
+std::optional<SuiteDef> find(const std::string& name) {
+  for (const SuiteDef& suite : all()) {
+    if (suite.name == name) return suite;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> names() {
+  std::vector<std::string> result;
+  for (const SuiteDef& suite : all()) result.push_back(suite.name);
+  return result;
+}
+
+}  // namespace fc::suites

@@ -1,6 +1,7 @@
 #include "harness/campaign.h"
 
 #include <algorithm>
+#include <barrier>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -37,9 +38,7 @@ CaseOutcome run_case(Target& target, const Program& program, const oracle::Profi
 
 std::string divergence_signature(const Program& program, const Verdict& verdict) {
   if (verdict.divergences.empty()) return "";
-  const Divergence& first = verdict.divergences.front();
-  return std::string(kind_name(first.kind)) + ":" +
-         std::string(info(program.steps[first.step].op).name);
+  return verdict.divergences.front().signature(program);
 }
 
 int CampaignResult::total_cases() const {
@@ -101,106 +100,130 @@ CampaignResult run_campaign(const CampaignOptions& options) {
   const int all_total = options.cases * static_cast<int>(options.suites.size());
   std::atomic<int> all_done{0};
   std::atomic<std::uint64_t> next_id{1};
+  std::mutex lock;  // guards the current summary and progress reporting
 
-  for (const SuiteDef& suite : options.suites) {
-    SuiteSummary summary;
-    summary.name = suite.name;
-    summary.claim = suite.claim;
-    const auto suite_start = Clock::now();
-    std::mutex lock;  // guards summary and progress reporting
-    std::atomic<int> next_case{0};
+  // Per-suite shared state, reset by worker 0 between barriers.
+  SuiteSummary summary;
+  Clock::time_point suite_start;
+  std::atomic<int> next_case{0};
+  std::vector<Failure*> to_shrink;
+  std::atomic<std::size_t> next_shrink{0};
 
-    auto worker = [&](Target& target) {
-      for (;;) {
-        if (options.cancel && options.cancel->load()) return;
-        int index = next_case.fetch_add(1);
-        if (index >= options.cases) return;
-        int size = 0;
-        Program program = case_program(suite, options.model, options.seed,
-                                        static_cast<std::uint64_t>(index), options.max_size, &size);
-        CaseOutcome outcome =
-            run_case(target, program, options.model, next_id.fetch_add(1), options.timeout_ms);
+  auto run_cases = [&](const SuiteDef& suite, Target& target) {
+    for (;;) {
+      if (options.cancel && options.cancel->load()) return;
+      int index = next_case.fetch_add(1);
+      if (index >= options.cases) return;
+      int size = 0;
+      Program program = case_program(suite, options.model, options.seed,
+                                      static_cast<std::uint64_t>(index), options.max_size, &size);
+      CaseOutcome outcome =
+          run_case(target, program, options.model, next_id.fetch_add(1), options.timeout_ms);
 
-        bool failed = outcome.diverges() || outcome.error.has_value();
-        Failure failure;
-        if (failed) {
-          failure.suite = suite.name;
-          failure.index = static_cast<std::uint64_t>(index);
-          failure.seed = case_seed(options.seed, suite.name, failure.index);
-          failure.size = size;
-          failure.original = program;
-          failure.minimal = program;
-          failure.outcome = outcome;
-        }
-
-        std::lock_guard guard(lock);
-        ++summary.cases;
-        summary.steps += static_cast<long>(program.steps.size());
-        if (outcome.refusal) {
-          ++summary.inconclusive;
-          if (summary.notes.size() < 5) summary.notes.push_back(outcome.summary());
-        } else if (outcome.error) {
-          ++summary.target_errors;
-        } else if (outcome.verdict.inconclusive && outcome.verdict.divergences.empty()) {
-          ++summary.inconclusive;
-          if (summary.notes.size() < 5) summary.notes.push_back(outcome.summary());
-        } else if (outcome.diverges()) {
-          ++summary.divergent;
-        } else {
-          ++summary.conforming;
-        }
-        if (failed) summary.failures.push_back(std::move(failure));
-        int done_all = ++all_done;
-        if (options.on_progress) {
-          options.on_progress(Progress{suite.name, summary.cases, options.cases,
-                                       summary.divergent, done_all, all_total,
-                                       since(campaign_start)});
-        }
+      bool failed = outcome.diverges() || outcome.error.has_value();
+      Failure failure;
+      if (failed) {
+        failure.suite = suite.name;
+        failure.index = static_cast<std::uint64_t>(index);
+        failure.seed = case_seed(options.seed, suite.name, failure.index);
+        failure.size = size;
+        failure.original = program;
+        failure.minimal = program;
+        failure.outcome = outcome;
       }
-    };
 
-    std::vector<std::thread> threads;
-    for (int j = 1; j < result.jobs; ++j) threads.emplace_back(worker, std::ref(*targets[j]));
-    worker(*targets[0]);
-    for (std::thread& t : threads) t.join();
+      std::lock_guard guard(lock);
+      ++summary.cases;
+      summary.steps += static_cast<long>(program.steps.size());
+      if (outcome.refusal) {
+        ++summary.inconclusive;
+        if (summary.notes.size() < 5) summary.notes.push_back(outcome.summary());
+      } else if (outcome.error) {
+        ++summary.target_errors;
+      } else if (outcome.verdict.inconclusive && outcome.verdict.divergences.empty()) {
+        ++summary.inconclusive;
+        if (summary.notes.size() < 5) summary.notes.push_back(outcome.summary());
+      } else if (outcome.diverges()) {
+        ++summary.divergent;
+      } else {
+        ++summary.conforming;
+      }
+      if (failed) summary.failures.push_back(std::move(failure));
+      int done_all = ++all_done;
+      if (options.on_progress) {
+        options.on_progress(Progress{suite.name, summary.cases, options.cases, summary.divergent,
+                                     done_all, all_total, since(campaign_start)});
+      }
+    }
+  };
 
-    // Failures in case order, whatever thread found them; the first few
-    // divergences are shrunk, so the same seed always shrinks the same ones.
+  // Failures in case order, whatever worker found them; the first few
+  // divergences are shrunk, so the same seed always shrinks the same ones.
+  auto choose_failures_to_shrink = [&] {
     std::sort(summary.failures.begin(), summary.failures.end(),
               [](const Failure& a, const Failure& b) { return a.index < b.index; });
     if (summary.failures.size() > kMaxFailuresKept) summary.failures.resize(kMaxFailuresKept);
-    std::vector<Failure*> to_shrink;
+    to_shrink.clear();
+    next_shrink = 0;
     for (Failure& failure : summary.failures) {
       if (options.shrink && failure.outcome.diverges() &&
           static_cast<int>(to_shrink.size()) < options.max_shrunk_per_suite) {
         to_shrink.push_back(&failure);
       }
     }
-    std::atomic<std::size_t> next_shrink{0};
-    auto shrinker = [&](Target& target) {
-      for (std::size_t k; (k = next_shrink.fetch_add(1)) < to_shrink.size();) {
-        Failure& failure = *to_shrink[k];
-        const std::string signature =
-            divergence_signature(failure.original, failure.outcome.verdict);
-        auto still_fails = [&](const Program& candidate) {
-          CaseOutcome again = run_case(target, candidate, options.model, next_id.fetch_add(1),
-                                       options.timeout_ms);
-          return again.diverges() && divergence_signature(candidate, again.verdict) == signature;
-        };
-        failure.minimal = shrink(failure.original, options.model, still_fails,
-                                 options.shrink_budget, &failure.shrink);
-        failure.shrunk = true;
-        failure.outcome = run_case(target, failure.minimal, options.model, next_id.fetch_add(1),
-                                   options.timeout_ms);
+  };
+
+  auto shrink_failures = [&](Target& target) {
+    for (std::size_t k; (k = next_shrink.fetch_add(1)) < to_shrink.size();) {
+      Failure& failure = *to_shrink[k];
+      const std::string signature =
+          divergence_signature(failure.original, failure.outcome.verdict);
+      auto still_fails = [&](const Program& candidate) {
+        CaseOutcome again = run_case(target, candidate, options.model, next_id.fetch_add(1),
+                                     options.timeout_ms);
+        return again.diverges() && divergence_signature(candidate, again.verdict) == signature;
+      };
+      failure.minimal =
+          shrink(failure.original, options.model, still_fails, options.shrink_budget,
+                 &failure.shrink);
+      failure.shrunk = true;
+      failure.outcome = run_case(target, failure.minimal, options.model, next_id.fetch_add(1),
+                                 options.timeout_ms);
+    }
+  };
+
+  // Workers live for the whole campaign and each starts and stops its own
+  // executor server: the server dies with the thread that started it
+  // (PR_SET_PDEATHSIG is per thread), which must therefore outlive its use.
+  std::barrier sync(result.jobs);
+  auto worker = [&](int j) {
+    Target& target = *targets[j];
+    for (const SuiteDef& suite : options.suites) {
+      if (j == 0) {
+        summary = SuiteSummary{};
+        summary.name = suite.name;
+        summary.claim = suite.claim;
+        suite_start = Clock::now();
+        next_case = 0;
       }
-    };
-    threads.clear();
-    for (int j = 1; j < result.jobs; ++j) threads.emplace_back(shrinker, std::ref(*targets[j]));
-    shrinker(*targets[0]);
-    for (std::thread& t : threads) t.join();
-    summary.seconds = since(suite_start);
-    result.suites.push_back(std::move(summary));
-  }
+      sync.arrive_and_wait();
+      run_cases(suite, target);
+      sync.arrive_and_wait();
+      if (j == 0) choose_failures_to_shrink();
+      sync.arrive_and_wait();
+      shrink_failures(target);
+      sync.arrive_and_wait();
+      if (j == 0) {
+        summary.seconds = since(suite_start);
+        result.suites.push_back(std::move(summary));
+      }
+    }
+    targets[j].reset();  // stop the server from the thread that started it
+  };
+  std::vector<std::thread> threads;
+  for (int j = 1; j < result.jobs; ++j) threads.emplace_back(worker, j);
+  worker(0);
+  for (std::thread& t : threads) t.join();
   result.seconds = since(campaign_start);
   return result;
 }

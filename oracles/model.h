@@ -27,6 +27,9 @@ struct Profile {
   std::string name = "linux";
   // POSIX leaves waitid(WNOHANG) with nothing waitable unspecified; Linux
   // zeroes the siginfo (waitid(2) NOTES). posix-strict allows any si_pid.
+  // (POSIX.1-2008 TC1, part of POSIX.1-2017, does require si_pid and si_signo
+  // to be zeroed: oracles/spec/waitid.md posix:waitid:WNOHANG:2. When false,
+  // the model answers Special::Undefined for that step.)
   bool waitid_wnohang_zeroes_siginfo = true;
   // POSIX _exit: "only the least significant 8 bits (that is, status & 0377)
   // shall be available from wait() and waitpid(); the full value shall be

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "harness/ir/fcp.h"
+#include "reports/baseline.h"
 
 namespace fc::reports {
 namespace {
@@ -205,7 +206,9 @@ std::vector<std::string> write_all(const CampaignResult& result, const std::stri
     if (!out) throw std::runtime_error("cannot write " + path.string());
     written.push_back(path.string());
   };
-  write(fs::path(directory) / "report.json", to_json(result, command_line).dump(2) + "\n");
+  nlohmann::json report = to_json(result, command_line);
+  write(fs::path(directory) / "report.json", report.dump(2) + "\n");
+  write(fs::path(directory) / "summary.md", markdown_summary(report, nullptr));
   write(fs::path(directory) / "junit.xml", junit_xml(result));
   fs::path divergences = fs::path(directory) / "divergences";
   fs::remove_all(divergences);

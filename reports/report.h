@@ -21,7 +21,7 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
 std::string junit_xml(const CampaignResult& result);
 std::string summary_table(const CampaignResult& result);
 
-// Writes report.json, junit.xml and divergences/<suite>-<case>.fcp under
+// Writes report.json, junit.xml, summary.md and divergences/<suite>-<case>.fcp under
 // `directory`; returns the paths written.
 std::vector<std::string> write_all(const CampaignResult& result, const std::string& directory,
                                    const std::string& command_line);

@@ -98,7 +98,33 @@ std::string Divergence::explain() const {
   return text;
 }
 
+std::string Divergence::signature(const Program& program) const {
+  std::string text = std::string(kind_name(kind)) + ":" +
+                     std::string(info(program.steps.at(step).op).name);
+  if (!fields.empty()) {
+    text += "[";
+    for (std::size_t i = 0; i < fields.size(); ++i) text += (i ? "," : "") + fields[i];
+    text += "]";
+  }
+  return text;
+}
+
 namespace {
+
+// Keys whose values differ between the observed and the allowed observation.
+std::vector<std::string> differing_fields(const Observation& observed,
+                                          const Observation& allowed) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : allowed.fields()) {
+    if (observed.get(key) != value) keys.push_back(key);
+  }
+  for (const auto& [key, value] : observed.fields()) {
+    bool known = false;
+    for (const auto& [k, v] : allowed.fields()) known = known || k == key;
+    if (!known) keys.push_back(key);
+  }
+  return keys;
+}
 
 // Does outcome `o` of step `index` agree with the trace?
 bool agrees(const oracle::Outcome& o, std::size_t index, const Trace& trace) {
@@ -175,8 +201,15 @@ Verdict check(const Program& program, const Trace& trace, const oracle::Profile&
                        ? "watchdog timeout before this step started"
                        : "the executor never started this step";
       // Name the step that did not return, if any.
+      auto reported = [&](std::size_t k) {
+        for (const Divergence& earlier : verdict.divergences) {
+          if (earlier.step == k) return true;
+        }
+        return false;
+      };
       for (std::size_t k = 0; k < i; ++k) {
-        if (trace.steps[k].state == StepTrace::State::Blocked && !pending_blocked.count(k)) {
+        if (trace.steps[k].state == StepTrace::State::Blocked && !pending_blocked.count(k) &&
+            !reported(k)) {
           Divergence blocked;
           blocked.kind = Divergence::Kind::Blocked;
           blocked.step = k;
@@ -236,6 +269,11 @@ Verdict check(const Program& program, const Trace& trace, const oracle::Profile&
         d.kind = Divergence::Kind::ReturnedEarly;
       } else {
         d.kind = Divergence::Kind::Mismatch;
+        // The fields that differ from the closest allowed outcome.
+        for (const oracle::Outcome& o : all) {
+          std::vector<std::string> keys = differing_fields(own.obs, o.obs);
+          if (d.fields.empty() || keys.size() < d.fields.size()) d.fields = keys;
+        }
       }
       // Name completions that disagree, if the step itself agrees.
       if (d.kind == Divergence::Kind::Mismatch && own.obs == model.obs) {

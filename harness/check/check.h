@@ -67,7 +67,12 @@ struct Divergence {
   std::string observed;                  // what the target did
   std::vector<std::string> allowed;      // what the model allows
   std::vector<std::string> rules;        // citations behind the allowed set
+  // Observation fields in which the target differs from every allowed
+  // outcome (e.g. "status"), empty when the whole step differs.
+  std::vector<std::string> fields;
   std::string explain() const;           // one paragraph, for people
+  // Stable across seeds and programs: "mismatch:waitpid[status]".
+  std::string signature(const Program& program) const;
 };
 
 std::string_view kind_name(Divergence::Kind kind);

@@ -3,6 +3,9 @@
 //   forkconf run [--suite NAME]... [--seed N] [--cases N] [--target T] [--out DIR]
 //   forkconf replay FILE.fcp [--target T]
 //   forkconf list
+//   forkconf check FILE.fcp [--target T]        (git bisect run: 0 good, 1 bad, 125 skip)
+//   forkconf baseline --from report.json --out baseline.json
+//   forkconf diff before/report.json after/report.json
 //   forkconf generate --suite NAME [--seed N] [--cases N]
 //
 // Exit status: 0 the target conforms, 1 a divergence was found, 2 usage or
@@ -13,11 +16,14 @@
 #include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <iostream>
 #include <sstream>
 
 #include "harness/campaign.h"
 #include "harness/ir/fcp.h"
+#include "reports/baseline.h"
 #include "reports/report.h"
 #include "suites/registry.h"
 
@@ -80,7 +86,16 @@ int exit_status(const CampaignResult& result) {
 int run_command(const std::vector<std::string>& suite_names, std::uint64_t seed, int cases,
                 const std::string& target, const std::string& executor, int jobs, int timeout_ms,
                 const std::string& out_dir, bool no_shrink, bool quiet,
-                const std::string& command_line) {
+                const std::string& baseline_file, const std::string& command_line) {
+  std::optional<reports::Baseline> baseline;
+  if (!baseline_file.empty()) {
+    try {
+      baseline = reports::parse_baseline(reports::read_json_file(baseline_file));
+    } catch (const std::exception& e) {
+      std::cerr << "forkconf: --baseline " << baseline_file << ": " << e.what() << "\n";
+      return FC_EXIT_USAGE;
+    }
+  }
   CampaignOptions options;
   options.seed = seed;
   options.cases = cases;
@@ -144,7 +159,24 @@ int run_command(const std::vector<std::string>& suite_names, std::uint64_t seed,
   if (result.total_divergent() > 0) std::cout << ", " << out_dir << "/divergences/";
   std::cout << "\n";
   int status = exit_status(result);
-  std::cout << (status == FC_EXIT_OK ? "verdict: the target conforms\n"
+  if (baseline && status == FC_EXIT_DIVERGENCE) {
+    // The gate fails only on divergences the baseline does not know.
+    reports::SignatureSet found =
+        reports::signatures_of_report(reports::to_json(result, command_line));
+    std::set<std::string> now;
+    for (const auto& [signature, example] : found.entries) now.insert(signature);
+    reports::Comparison c = reports::compare(baseline->known[target], now);
+    std::cout << fmt::format("baseline: {} new, {} known, {} gone\n", c.added.size(),
+                             c.unchanged.size(), c.removed.size());
+    for (const std::string& s : c.added) std::cout << "  new: " << s << "\n";
+    for (const std::string& s : c.removed) std::cout << "  gone: " << s << "\n";
+    if (c.added.empty()) status = FC_EXIT_OK;
+  } else if (baseline) {
+    for (const std::string& s : baseline->known[target]) std::cout << "  gone: " << s << "\n";
+  }
+  std::cout << (status == FC_EXIT_OK && result.total_divergent() > 0
+                    ? "verdict: only known divergences (baseline)\n"
+                : status == FC_EXIT_OK ? "verdict: the target conforms\n"
                 : status == FC_EXIT_DIVERGENCE ? "verdict: DIVERGENCES found\n"
                 : status == FC_EXIT_TARGET ? "verdict: the TARGET FAILED (see errors)\n"
                                            : "verdict: INCONCLUSIVE (harness problem)\n");
@@ -194,6 +226,41 @@ int replay_command(const std::string& file, const std::string& target_name,
   return outcome.verdict.divergences.empty() ? FC_EXIT_OK : FC_EXIT_DIVERGENCE;
 }
 
+int baseline_command(const std::string& from, const std::string& out) {
+  reports::SignatureSet found = reports::signatures_of_report(reports::read_json_file(from));
+  nlohmann::json baseline = reports::make_baseline(found);
+  // Keep the other targets' entries of an existing baseline.
+  if (std::ifstream(out).good()) {
+    nlohmann::json existing = reports::read_json_file(out);
+    reports::parse_baseline(existing);  // validates
+    for (auto& [name, entries] : existing.at("targets").items()) {
+      if (name != found.target) baseline["targets"][name] = entries;
+    }
+  }
+  std::ofstream(out) << baseline.dump(2) << "\n";
+  std::cout << fmt::format("baseline {}: {} known divergences for target {}\n", out,
+                           found.entries.size(), found.target);
+  return FC_EXIT_OK;
+}
+
+int diff_command(const std::string& before_file, const std::string& after_file) {
+  auto before = reports::signatures_of_report(reports::read_json_file(before_file));
+  auto after = reports::signatures_of_report(reports::read_json_file(after_file));
+  std::set<std::string> a, b;
+  for (const auto& [s, e] : before.entries) a.insert(s);
+  for (const auto& [s, e] : after.entries) b.insert(s);
+  reports::Comparison c = reports::compare(a, b);
+  std::cout << fmt::format("{} ({}) -> {} ({}): {} new, {} fixed, {} unchanged\n", before_file,
+                           before.target, after_file, after.target, c.added.size(),
+                           c.removed.size(), c.unchanged.size());
+  for (const std::string& s : c.added) {
+    std::cout << "new:       " << s << "\n" << after.entries[s].value("program", "");
+  }
+  for (const std::string& s : c.removed) std::cout << "fixed:     " << s << "\n";
+  for (const std::string& s : c.unchanged) std::cout << "unchanged: " << s << "\n";
+  return c.added.empty() ? FC_EXIT_OK : FC_EXIT_DIVERGENCE;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -220,6 +287,26 @@ int main(int argc, char** argv) {
   run->add_option("--out", out_dir, "directory for report.json, junit.xml, divergences/");
   run->add_flag("--no-shrink", no_shrink, "report divergences without shrinking them");
   run->add_flag("--quiet", quiet, "no progress output");
+  std::string baseline_file;
+  run->add_option("--baseline", baseline_file,
+                  "known divergences (forkconf baseline): fail only on new ones");
+
+  auto* baseline_cmd = app.add_subcommand("baseline", "write a baseline from a report");
+  std::string from_report, baseline_out;
+  baseline_cmd->add_option("--from", from_report, "report.json of a run")->required();
+  baseline_cmd->add_option("--out", baseline_out, "baseline file to write (merged per target)")
+      ->required();
+
+  auto* diff_cmd = app.add_subcommand("diff", "what changed between two runs");
+  std::string before_report, after_report;
+  diff_cmd->add_option("before", before_report, "report.json of the first run")->required();
+  diff_cmd->add_option("after", after_report, "report.json of the second run")->required();
+
+  auto* check_cmd = app.add_subcommand(
+      "check", "check one program; git bisect run codes: 0 good, 1 bad, 125 cannot test");
+  std::string check_file;
+  check_cmd->add_option("file", check_file, "program in .fcp format")->required();
+  check_cmd->add_option("--target", target, "host or wrap:CMD");
 
   auto* replay = app.add_subcommand("replay", "run one .fcp program and check it");
   std::string file;
@@ -244,9 +331,23 @@ int main(int argc, char** argv) {
 
   if (*run) {
     return run_command(suite_names, seed, cases, target, executor, jobs, timeout_ms, out_dir,
-                       no_shrink, quiet, join_args(argc, argv));
+                       no_shrink, quiet, baseline_file, join_args(argc, argv));
   }
   if (*replay) return replay_command(file, target, executor, timeout_ms);
+  if (*check_cmd) {
+    // git bisect run: 0 good, 1 bad, 125 this revision cannot be tested.
+    int status = replay_command(check_file, target, executor, timeout_ms);
+    return status == FC_EXIT_OK ? 0 : status == FC_EXIT_DIVERGENCE ? 1 : 125;
+  }
+  if (*baseline_cmd || *diff_cmd) {
+    try {
+      if (*baseline_cmd) return baseline_command(from_report, baseline_out);
+      return diff_command(before_report, after_report);
+    } catch (const std::exception& e) {
+      std::cerr << "forkconf: " << e.what() << "\n";
+      return FC_EXIT_USAGE;
+    }
+  }
   if (*gen) {
     auto suite = suites::find(gen_suite);
     if (!suite) {

@@ -1,6 +1,8 @@
 #include "harness/runner/target.h"
 
 #include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/process.hpp>
@@ -38,24 +40,58 @@ ExecutorServer::ExecutorServer(std::string name, std::vector<std::string> argv)
 
 ExecutorServer::~ExecutorServer() { stop(); }
 
-void ExecutorServer::stop() {
-  if (!server_) return;
+namespace {
+
+// Waits up to `timeout_ms` for our child `pid` to exit and reaps it. Boost
+// 1.74's child::wait_for spins forever in its SIGCHLD interceptor, so the
+// runner reaps its servers itself (after child::detach(), so that Boost never
+// signals a pid it no longer owns). Returns the wait status, or -1 if the
+// child is still running.
+int reap_within(pid_t pid, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    int status = 0;
+    pid_t got = ::waitpid(pid, &status, WNOHANG);
+    if (got == pid) return status;
+    if (got < 0 && errno != EINTR) return 0;  // already reaped
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    ::usleep(2000);
+  }
+}
+
+std::string describe_status(int status) {
+  if (status < 0) return "";
+  if (WIFEXITED(status)) return " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+  if (WIFSIGNALED(status)) return " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
+  return "";
+}
+
+}  // namespace
+
+int ExecutorServer::stop_and_reap(int grace_ms) {
+  if (!server_) return -1;
   // Closing stdin ends a healthy server; a stuck one is killed. Either way
   // its pid-namespace inits die with it (PR_SET_PDEATHSIG).
   server_->to_child.close();
-  std::error_code ec;
-  if (!server_->child.wait_for(std::chrono::milliseconds(2000), ec)) {
-    server_->child.terminate(ec);
-    server_->child.wait(ec);
+  const pid_t pid = server_->child.id();
+  server_->child.detach();
+  int status = reap_within(pid, grace_ms);
+  if (status < 0) {
+    ::kill(pid, SIGKILL);  // still our unreaped child: the pid cannot be reused
+    status = reap_within(pid, 5000);
   }
   server_.reset();
+  return status;
 }
+
+void ExecutorServer::stop() { stop_and_reap(2000); }
 
 std::optional<TargetError> ExecutorServer::ensure_started() {
   if (server_) {
-    std::error_code ec;
-    if (server_->child.running(ec)) return std::nullopt;
-    stop();
+    int status = 0;
+    if (::waitpid(server_->child.id(), &status, WNOHANG) == 0) return std::nullopt;
+    server_->child.detach();  // reaped above
+    server_.reset();
   }
   if (argv_.empty() || !std::filesystem::exists(argv_.front())) {
     return TargetError{TargetError::Kind::Unavailable,
@@ -86,14 +122,8 @@ std::variant<RawResult, TargetError> ExecutorServer::run(const Program& program,
   std::string request = encode_program(program, plan, id, timeout_ms);
 
   auto crashed = [&](const std::string& what) {
-    std::error_code ec;
-    server_->child.wait_for(std::chrono::milliseconds(200), ec);
-    std::string status;
-    if (!server_->child.running(ec)) {
-      status = " (exit status " + std::to_string(server_->child.native_exit_code()) + ")";
-    }
-    stop();
-    return TargetError{TargetError::Kind::Crashed, what + status};
+    int status = stop_and_reap(200);
+    return TargetError{TargetError::Kind::Crashed, what + describe_status(status)};
   };
 
   int out_fd = server_->to_child.native_sink();

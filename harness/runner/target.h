@@ -54,6 +54,9 @@ class ExecutorServer : public Target {
   struct Server;
   std::optional<TargetError> ensure_started();
   void stop();
+  // Closes the server's stdin, waits `grace_ms` for it to exit, else kills it;
+  // returns its wait status.
+  int stop_and_reap(int grace_ms);
 
   std::string name_;
   std::vector<std::string> argv_;

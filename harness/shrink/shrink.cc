@@ -1,5 +1,6 @@
 #include "harness/shrink/shrink.h"
 
+#include <optional>
 #include <set>
 
 #include "harness/check/check.h"
@@ -34,6 +35,21 @@ Program without_actor(const Program& program, ActorId actor) {
     result.steps.push_back(step);
   }
   return result;
+}
+
+// The fork that created `actor`, made by its creator's creator instead (one
+// generation up), when that is an actor: shortens fork chains.
+std::optional<Program> hoisted_fork(const Program& program, std::size_t index) {
+  const Step& fork = program.steps[index];
+  if (!(info(fork.op).flags & FC_OPF_CREATES_ACTOR) || fork.actor == 0) return std::nullopt;
+  for (const Step& step : program.steps) {
+    if ((info(step.op).flags & FC_OPF_CREATES_ACTOR) && step.out == fork.actor) {
+      Program result = program;
+      result.steps[index].actor = step.actor;
+      return result;
+    }
+  }
+  return std::nullopt;
 }
 
 Program without_range(const Program& program, std::size_t begin, std::size_t end) {
@@ -98,7 +114,11 @@ std::vector<Program> shrink_candidates(const Program& program, const oracle::Pro
     }
     if (chunk == 1) break;
   }
-  // 3. Simpler arguments and data.
+  // 3. Shorter fork chains.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (auto hoisted = hoisted_fork(program, i)) raw.push_back(std::move(*hoisted));
+  }
+  // 4. Simpler arguments and data.
   for (std::size_t i = 0; i < n; ++i) {
     const Step& step = program.steps[i];
     const OpInfo& op = info(step.op);

@@ -2,7 +2,8 @@
 //
 // Candidates are ordered smallest first: drop a whole actor (its fork and
 // every step of it and its descendants), drop chunks of steps (halves,
-// quarters, ... single steps), then simplify arguments (shorter data,
+// quarters, ... single steps), move a fork one generation up (shorter fork
+// chains), then simplify arguments (shorter data,
 // smaller numbers, fewer flag bits). A candidate is only offered if it is
 // still a program the model accepts (structurally valid and plannable), so
 // the shrinker never wastes an execution on a program the executor would

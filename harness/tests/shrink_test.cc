@@ -30,7 +30,8 @@ RC_GTEST_PROP(Shrink, EveryCandidateIsPlannableAndNoLarger, ()) {
 
 // "Contains an exec by a forked child" shrinks to exactly fork + exec.
 RC_GTEST_PROP(Shrink, ReachesTheMinimalProgramForAPredicate, ()) {
-  Program program = any_program(100);
+  Program program = generate(suites::find("exec_cloexec")->gen, oracle::Profile{},
+                             *rc::gen::arbitrary<std::uint64_t>(), 100);
   auto child_execs = [](const Program& p) {
     for (const Step& step : p.steps) {
       if (step.op == Op::Exec && step.actor != 0) return true;

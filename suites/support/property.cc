@@ -87,6 +87,7 @@ void expect_caught(const std::string& suite, oracle::Profile::PlantedBug bug,
       << "shrunk from " << failure.original.steps.size() << " steps only to:\n" << shown;
   std::string signature = divergence_signature(failure.minimal, failure.outcome.verdict);
   std::string failing_op = signature.substr(signature.find(':') + 1);
+  failing_op = failing_op.substr(0, failing_op.find('['));
   std::string alternatives = "|" + op + "|";
   EXPECT_NE(alternatives.find("|" + failing_op + "|"), std::string::npos)
       << "first divergence is " << signature << ", expected one at " << op << ":\n" << shown;

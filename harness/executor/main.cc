@@ -1,0 +1,24 @@
+// fcp-exec: the forkconf executor.
+//
+//   fcp-exec serve            programs on stdin, result blocks on stdout
+//   fcp-exec run FILE         the same for the programs in FILE
+//   fcp-exec probe            capabilities of this machine, one per line
+//   fcp-exec resume A S       (internal) an exec'd actor A completing step S
+//
+// Wire format: harness/ir/wire.h. Exit status: FC_EXIT_* from wire.h.
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/executor/actor.h"
+#include "harness/executor/supervisor.h"
+#include "harness/executor/wire_io.h"
+
+int main(int argc, char** argv) {
+  const char* mode = argc >= 2 ? argv[1] : "";
+  if (strcmp(mode, "resume") == 0) return fcp::ResumeMain(argc, argv);
+  if (strcmp(mode, "serve") == 0 && argc == 2) return fcp::ServeMain(nullptr, argv[0]);
+  if (strcmp(mode, "run") == 0 && argc == 3) return fcp::ServeMain(argv[2], argv[0]);
+  if (strcmp(mode, "probe") == 0 && argc == 2) return fcp::ProbeMain();
+  fcp::Diag("usage: fcp-exec serve | run FILE | probe");
+  return FC_EXIT_USAGE;
+}

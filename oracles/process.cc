@@ -1,0 +1,417 @@
+// Process area: fork, exit, _exit, getpid, getppid, wait, waitpid, wait4,
+// waitid, and reparenting to the reaper.
+//
+// Quotes: oracles/spec/fork.md, exit.md, getpid.md, wait.md, waitid.md.
+#include <cerrno>
+
+#include "oracles/rules.h"
+
+namespace fc::oracle {
+namespace {
+
+// ---- fork ---------------------------------------------------------------------
+
+Check check_fork(const Ctx& c) {
+  Check k;
+  // forkconf IR: the step names the child; a name is created once.
+  if (c.step.out < 1 || c.step.out >= FC_MAX_ACTORS) {
+    k.invalid("fork must name a new actor P1..P" + std::to_string(FC_MAX_ACTORS - 1));
+  } else if (c.s.created(c.step.out)) {
+    k.invalid(actor_symbol(c.step.out) + " already exists");
+  }
+  // posix:fork:EAGAIN:1 (process limits) is not modelled: the harness keeps
+  // programs below FC_MAX_ACTORS processes, under its limits. coverage:fixme
+  return k;
+}
+
+void effect_fork(const Ctx& c, Effect& e) {
+  State& s = e.next;
+  const ActorId child = c.step.out;
+  if (s.procs.size() <= static_cast<std::size_t>(child)) s.procs.resize(child + 1);
+  const Process& parent = s.proc(c.self());
+
+  Process p;
+  p.life = Life::Alive;
+  // posix:fork:PPID:1 "The child process shall have a unique process ID ...
+  // parent process ID ... the process ID of the calling process."
+  p.parent = c.self();
+  // PLANTED BUG (tests only): the reaper recorded as the child's parent.
+  if (planted(c, Profile::PlantedBug::ChildParentIsReaper)) p.parent = kReaper;
+  // posix:fork:FDS:1 "The child process shall have its own copy of the
+  // parent's file descriptors. Each of the child's file descriptors shall
+  // refer to the same open file description with the corresponding file
+  // descriptor of the parent." FD_CLOEXEC is a per-descriptor flag and is
+  // copied with it (man:fork:FDS:1).
+  p.fds = parent.fds;
+  // posix:fork:MEM:1 the child is a copy of the parent: a MAP_PRIVATE region
+  // becomes a copy of its own (copy-on-write: same values, separate object);
+  // posix:mmap:SHARED:1 a MAP_SHARED region stays one object seen by both.
+  for (Mapping m : parent.regions) {
+    if (m.kind == FC_MAP_PRIVATE) {
+      s.memories.push_back(s.memories.at(m.memory));
+      m.memory = static_cast<int>(s.memories.size() - 1);
+    }
+    p.regions.push_back(m);
+  }
+  // p.execed stays false: the child has not called exec itself.
+  s.proc(child) = std::move(p);
+  // PLANTED BUG (tests only): the child gets one extra descriptor (/dev/null).
+  if (planted(c, Profile::PlantedBug::ChildLeaksFd)) {
+    for (std::size_t ofd = 0; ofd < s.ofds.size(); ++ofd) {
+      if (s.ofds[ofd].object.kind == ObjectKind::Null) {
+        s.install_fd(child, s.lowest_free_fd(child, 0), static_cast<int>(ofd), false);
+        break;
+      }
+    }
+  }
+
+  // posix:fork:RET:1 "Upon successful completion, fork() shall return 0 to the
+  // child process and shall return the process ID of the child process to the
+  // parent process."
+  e.obs = Observation::returned_pid(actor_symbol(child)).with("child", "0");
+  e.cite("posix:fork:RET:1").cite("posix:fork:PPID:1").cite("posix:fork:FDS:1");
+  if (!s.proc(child).regions.empty()) e.cite("posix:fork:MEM:1");
+}
+
+// ---- exit, _exit ---------------------------------------------------------------
+
+void effect_exit(const Ctx& c, Effect& e) {
+  State& s = e.next;
+  const ActorId self = c.self();
+  {
+    Process& p = s.proc(self);
+    // posix:_exit:STATUS:1 "only the least significant 8 bits (that is,
+    // status & 0377) shall be available from wait() and waitpid()"; the full
+    // value is kept for waitid (Profile::waitid_si_status_masked).
+    p.exit_status = static_cast<int>(c.step.args[0] & 0377);
+    // PLANTED BUG (tests only): the whole status kept.
+    if (planted(c, Profile::PlantedBug::ExitStatusUncut)) {
+      p.exit_status = static_cast<int>(c.step.args[0]);
+    }
+    p.exit_value = static_cast<int>(static_cast<std::uint32_t>(c.step.args[0]));  // an int
+    // posix:_exit:FDS:1 "All of the file descriptors, directory streams,
+    // conversion descriptors, and message catalog descriptors open in the
+    // calling process shall be closed." Pipe ends close with them: a blocked
+    // reader sees EOF in settle().
+    p.fds.clear();
+    // posix:_exit:MAP:1 "Memory mappings that were created in the process
+    // shall be unmapped before the process is destroyed."
+    p.regions.clear();
+  }
+  e.cite("posix:_exit:STATUS:1").cite("posix:_exit:FDS:1");
+
+  // posix:_exit:ORPHAN:1 "The parent process ID of all of the existing child
+  // processes and zombie processes of the calling process shall be set to the
+  // process ID of an implementation-defined system process." Here that is the
+  // run's reaper (man:prctl:SUBREAPER:1 / man:pid_namespaces:INIT:1), which
+  // reaps what it adopts: an adopted zombie is gone at once.
+  for (ActorId child : s.children(self)) {
+    Process& orphan = s.proc(child);
+    // PLANTED BUG (tests only): orphans keep their dead parent.
+    if (planted(c, Profile::PlantedBug::OrphansKeepParent)) continue;
+    orphan.parent = kReaper;
+    if (orphan.life == Life::Zombie) orphan.life = Life::Reaped;
+    e.cite("posix:_exit:ORPHAN:1");
+  }
+
+  // posix:_exit:ZOMBIE:1 "the calling process shall be transformed into a
+  // zombie process ... deleted at some later time when its parent process
+  // executes wait(), waitid(), or waitpid()". A child of the reaper is reaped
+  // at once. A parent blocked in a wait this satisfies returns in settle().
+  Process& p = s.proc(self);
+  p.life = p.parent == kReaper ? Life::Reaped : Life::Zombie;
+  e.cite("posix:_exit:ZOMBIE:1");
+
+  // posix:_exit:NORETURN:1 "These functions do not return."
+  e.obs = Observation::no_return();
+}
+
+// ---- getpid, getppid -----------------------------------------------------------
+
+void effect_getpid(const Ctx& c, Effect& e) {
+  // posix:getpid:RET:1 "The getpid() function shall return the process ID of
+  // the calling process."
+  e.obs = Observation::returned_pid(actor_symbol(c.self()));
+  e.cite("posix:getpid:RET:1");
+}
+
+void effect_getppid(const Ctx& c, Effect& e) {
+  // posix:getppid:RET:1 "The getppid() function shall return the parent
+  // process ID of the calling process." After reparenting: the reaper.
+  ActorId parent = c.s.proc(c.self()).parent;
+  e.obs = Observation::returned_pid(actor_symbol(parent));
+  e.cite("posix:getppid:RET:1");
+  if (parent == kReaper && c.self() != 0) e.cite("posix:_exit:ORPHAN:1");
+}
+
+// ---- wait family -----------------------------------------------------------------
+
+// A wait call, decoded from its step once its checks have passed.
+struct WaitCall {
+  bool siginfo = false;  // waitid: reports through siginfo_t
+  bool any = true;       // every child matches
+  ActorId who = -1;      // the one child, when !any
+  bool nohang = false;
+  bool nowait = false;
+};
+
+// Decodes the step and raises every error that applies.
+Check check_wait(const Ctx& c, WaitCall& w) {
+  Check k;
+  const Step& st = c.step;
+  std::int64_t options = 0;
+  std::int64_t sel = FC_PIDSEL_ANY;
+  switch (st.op) {
+    case Op::Wait:
+      // posix:wait:EQUIV:1 "The waitpid() function shall be equivalent to
+      // wait() if the pid argument is (pid_t)-1 and the options argument is 0."
+      break;
+    case Op::WaitPid:
+    case Op::Wait4:
+      sel = st.args[0];
+      options = st.args[1];
+      // man:wait:EINVAL:1 "The options argument was invalid." WNOWAIT and
+      // WEXITED are waitid() options (posix:waitpid:OPTIONS:1 lists WCONTINUED,
+      // WNOHANG, WUNTRACED only); man:wait4:SAME:1 wait4 takes waitpid's.
+      if (options & ~static_cast<std::int64_t>(FC_WNOHANG)) k.raise(EINVAL, "man:wait:EINVAL:1");
+      break;
+    case Op::WaitId: {
+      w.siginfo = true;
+      const std::int64_t idtype = st.args[0];
+      sel = st.args[1];
+      options = st.args[2];
+      // posix:waitid:WEXITED:1 "Applications shall specify at least one of the
+      // flags WEXITED, WSTOPPED, or WCONTINUED"; posix:waitid:EINVAL:1 "An
+      // invalid value was specified for options". WSTOPPED and WCONTINUED are
+      // not in forkconf's encoding, so WEXITED is required.
+      if (!(options & FC_WEXITED)) k.raise(EINVAL, "posix:waitid:EINVAL:1");
+      w.nowait = options & FC_WNOWAIT;  // posix:waitid:WNOWAIT:1
+      // waitid's id is a pid or a pgid: the executor passes an actor's pid,
+      // and id 0 for both the `any` and the `pgrp` selector.
+      const bool id_zero = sel < 0;
+      if (idtype == FC_P_ALL) {
+        // posix:waitid:P_ALL:1 "waitid() shall wait for any children and id
+        // is ignored".
+        sel = FC_PIDSEL_ANY;
+      } else if (idtype == FC_P_PID) {
+        // posix:waitid:P_PID:1; posix:waitid:EINVAL:1 "idtype and id specify
+        // an invalid set of processes": no process has pid 0.
+        if (id_zero) k.raise(EINVAL, "posix:waitid:EINVAL:1");
+      } else {  // FC_P_PGID
+        if (id_zero) {
+          if (c.profile().waitid_pgid_zero_is_own_group) {
+            // man:wait:PGID0:1 "Since Linux 5.4, if id is zero, then wait for
+            // any child that is in the same process group as the caller's
+            // process group". All actors share P0's group (no setpgid op).
+            sel = FC_PIDSEL_ANY;
+          } else {
+            // posix:waitid:P_PGID:1 wait for a child whose group id is 0:
+            // there is none, or the set is invalid.
+            k.raise(ECHILD, "posix:waitid:P_PGID:1");
+            k.raise(EINVAL, "posix:waitid:EINVAL:1");
+            sel = FC_PIDSEL_ANY;  // only the errors above apply
+          }
+        } else {
+          // Whether P<n>'s pid is a process group id depends on whether the
+          // harness made P0 a group leader: not modelled.
+          k.not_modeled("waitid(P_PGID, pid of an actor): process group ids are the harness's");
+        }
+      }
+      break;
+    }
+    default: break;  // coverage:impossible
+  }
+  w.nohang = options & FC_WNOHANG;
+
+  const std::vector<ActorId> children = c.s.children(c.self());
+  if (sel == FC_PIDSEL_ANY || sel == FC_PIDSEL_PGRP) {
+    // posix:waitpid:PGRP:1 pid 0 means "any child process whose process group
+    // ID is equal to that of the calling process": every child, since all
+    // actors stay in P0's process group.
+    w.any = true;
+    // posix:wait:ECHILD:1 "The calling process has no existing unwaited-for
+    // child processes."
+    if (children.empty()) k.raise(ECHILD, w.siginfo ? "posix:waitid:ECHILD:1" : "posix:wait:ECHILD:1");
+  } else if (sel >= 0) {
+    w.any = false;
+    w.who = static_cast<ActorId>(sel);
+    bool is_child = false;
+    for (ActorId child : children) is_child |= child == w.who;
+    // posix:waitpid:ECHILD:1 "The process specified by pid does not exist or
+    // is not a child of the calling process" (a reaped child is neither);
+    // man:wait:ECHILD:1 says the same of waitid's idtype and id.
+    if (!is_child) k.raise(ECHILD, w.siginfo ? "man:wait:ECHILD:1" : "posix:waitpid:ECHILD:1");
+  }
+  return k;
+}
+
+bool matches(const WaitCall& w, ActorId child) { return w.any || w.who == child; }
+
+// The observation of a wait that collected `child`'s status.
+Observation collected(const State& s, const WaitCall& w, ActorId child) {
+  const Process& p = s.proc(child);
+  if (w.siginfo) {
+    // posix:waitid:SIGINFO:1 si_pid, si_code CLD_EXITED, si_status the exit
+    // status. Profile::waitid_si_status_masked: Linux gives status & 0377.
+    return Observation::returned(0)
+        .with("si_pid", actor_symbol(child))
+        .with("si_code", "CLD_EXITED")
+        .with("si_status", std::to_string(s.profile->waitid_si_status_masked ? p.exit_status
+                                                                             : p.exit_value));
+  }
+  // posix:waitpid:RET:1 "it shall return a value equal to the process ID of
+  // the child process for which status is reported"; WIFEXITED/WEXITSTATUS.
+  return Observation::returned_pid(actor_symbol(child)).with("status", obs::exited(p.exit_status));
+}
+
+// Collects `child`'s status: the zombie is reaped unless WNOWAIT.
+void collect(State& s, const WaitCall& w, ActorId child, std::vector<std::string>& rules) {
+  if (w.nowait) {
+    // posix:waitid:WNOWAIT:1 "Keep the process whose status is returned in
+    // infop in a waitable state."
+    rules.push_back("posix:waitid:WNOWAIT:1");
+    return;
+  }
+  // posix:_exit:ZOMBIE:1 the zombie is deleted once its parent waits for it.
+  s.proc(child).life = Life::Reaped;
+  if (w.siginfo && s.profile->waitid_si_status_masked) {
+    // man:_exit:STATUS:1 "The value status & 0xFF is returned to the parent
+    // process as the process's exit status": waitid too, on Linux.
+    rules.push_back("man:_exit:STATUS:1");
+  }
+}
+
+std::vector<ActorId> waitable(const State& s, ActorId parent, const WaitCall& w) {
+  std::vector<ActorId> result;
+  for (ActorId child : s.children(parent)) {
+    if (matches(w, child) && s.proc(child).life == Life::Zombie) result.push_back(child);
+  }
+  return result;
+}
+
+StepResult rule_wait_family(const Ctx& c) {
+  WaitCall w;
+  Check k = check_wait(c, w);
+  if (!k.passed()) return k.result(c.s);
+
+  const char* ret_rule = w.siginfo ? "posix:waitid:SIGINFO:1" : "posix:waitpid:RET:1";
+  std::vector<Effect> effects;
+  const std::vector<ActorId> zombies = waitable(c.s, c.self(), w);
+  if (!zombies.empty()) {
+    // posix:wait:ORDER:1 "If status information is available for two or more
+    // child processes, the order in which their status is reported is
+    // unspecified": every zombie that matches is an allowed choice.
+    for (ActorId child : zombies) {
+      Effect e(c.s);
+      e.obs = collected(e.next, w, child);
+      collect(e.next, w, child, e.rules);
+      e.cite(ret_rule);
+      if (zombies.size() > 1) e.cite("posix:wait:ORDER:1");
+      effects.push_back(std::move(e));
+    }
+    return finish(c, std::move(effects));
+  }
+
+  Effect e(c.s);
+  if (w.nohang) {
+    if (!w.siginfo) {
+      // posix:waitpid:WNOHANG:1 "If waitpid() was invoked with WNOHANG set in
+      // options, it has at least one child process specified by pid for which
+      // status is not available, and status is not available for any process
+      // specified by pid, 0 shall be returned."
+      e.obs = Observation::returned(0);
+      e.cite("posix:waitpid:WNOHANG:1");
+    } else if (c.profile().waitid_wnohang_zeroes_siginfo) {
+      // posix:waitid:WNOHANG:1 "0 shall be returned"; man:wait:WNOHANG:1 /
+      // posix:waitid:WNOHANG:2 si_pid (and si_signo) are set to zero.
+      e.obs = Observation::returned(0).with("si_pid", "0");
+      e.cite("posix:waitid:WNOHANG:1").cite("man:wait:WNOHANG:1");
+    } else {
+      // man:wait:WNOHANG:2 "the state of the siginfo_t structure pointed to by
+      // infop depends on the implementation": si_pid may hold anything, which
+      // an observation cannot enumerate.
+      e.special = Special{Special::Kind::Undefined,
+                          "waitid(WNOHANG) with nothing waitable: siginfo contents unspecified"};
+    }
+    return finish(c, std::move(e));
+  }
+
+  // posix:waitpid:SUSPEND:1 "The wait() function shall suspend execution of
+  // the calling thread until status information for one of the terminated
+  // child processes of the calling process is available"; waitpid() and
+  // waitid() do the same for the children they select.
+  block(c, e);
+  e.cite("posix:waitpid:SUSPEND:1");
+  return finish(c, std::move(e));
+}
+
+}  // namespace
+
+Wake wake_wait(State& s, const Program& program, std::size_t blocked, Observation& obs,
+               std::vector<std::string>& rules) {
+  const Step& st = program.steps.at(blocked);
+  // Re-decode the blocked call; its checks passed when it blocked, and the
+  // caller could not change its own children since (it was blocked).
+  Ctx c{s, program, blocked, st};
+  WaitCall w;
+  Check k = check_wait(c, w);
+  if (!k.passed()) return Wake::Stays;  // coverage:impossible
+  const std::vector<ActorId> zombies = waitable(s, st.actor, w);
+  if (zombies.empty()) return Wake::Stays;
+  // coverage:impossible: one step makes at most one new zombie (the exiting
+  // actor; its own zombie children go to the reaper).
+  if (zombies.size() > 1) return Wake::Ambiguous;
+  // posix:_exit:NOTIFY:1 "If the parent process of the calling process is
+  // executing a wait(), waitid(), or waitpid() ... it shall be notified".
+  obs = collected(s, w, zombies.front());
+  collect(s, w, zombies.front(), rules);
+  rules.push_back("posix:_exit:NOTIFY:1");
+  return Wake::Returned;
+}
+
+// ---- the rules -------------------------------------------------------------------
+
+StepResult rule_Fork(const Ctx& c) {
+  Check k = check_fork(c);
+  if (!k.passed()) return k.result(c.s);
+  Effect e(c.s);
+  effect_fork(c, e);
+  return finish(c, std::move(e));
+}
+
+StepResult rule_Exit(const Ctx& c) {
+  // posix:exit:CONSEQ:1 exit() flushes stdio and runs atexit handlers (none
+  // in this slice), then the process "shall be terminated with the same
+  // consequences as described in Consequences of Process Termination".
+  Effect e(c.s);
+  effect_exit(c, e);
+  e.cite("posix:exit:CONSEQ:1");
+  return finish(c, std::move(e));
+}
+
+StepResult rule_UExit(const Ctx& c) {
+  Effect e(c.s);
+  effect_exit(c, e);
+  return finish(c, std::move(e));
+}
+
+StepResult rule_GetPid(const Ctx& c) {
+  // posix:getpid:ERRORS:1 "The getpid() function shall always be successful".
+  Effect e(c.s);
+  effect_getpid(c, e);
+  return finish(c, std::move(e));
+}
+
+StepResult rule_GetPpid(const Ctx& c) {
+  // posix:getppid:ERRORS:1 "The getppid() function shall always be successful".
+  Effect e(c.s);
+  effect_getppid(c, e);
+  return finish(c, std::move(e));
+}
+
+StepResult rule_Wait(const Ctx& c) { return rule_wait_family(c); }
+StepResult rule_WaitPid(const Ctx& c) { return rule_wait_family(c); }
+StepResult rule_Wait4(const Ctx& c) { return rule_wait_family(c); }
+StepResult rule_WaitId(const Ctx& c) { return rule_wait_family(c); }
+
+}  // namespace fc::oracle

@@ -1,0 +1,110 @@
+// Internal to oracles/: the shape every rule has.
+//
+// Each op is `rule_<Op>` (declared from ops.def below, defined in the area
+// file that mirrors the op's area), built SibylFS style from two halves:
+//
+//   check_<op>   decides errors and refusals; never changes state. Every
+//                applicable errno is collected: POSIX XSH 2.3 lets any one of
+//                them be returned ("the order of detection is undefined"), so
+//                each becomes an allowed outcome.
+//   effect_<op>  the state change and observation of a successful call, on a
+//                copy of the state (an Effect). Several effects = several
+//                allowed outcomes (e.g. which zombie wait(-1) reaps).
+//
+// finish() then lets blocked steps return (settle) and builds the Outcomes.
+// Rule ids ("posix:waitpid:ECHILD:1") name labelled quotes in oracles/spec/.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/ir/program.h"
+#include "oracles/model.h"
+#include "oracles/state.h"
+
+namespace fc::oracle {
+
+// The step being decided.
+struct Ctx {
+  const State& s;
+  const Program& program;
+  std::size_t index;
+  const Step& step;
+  ActorId self() const { return step.actor; }
+  const Profile& profile() const { return *s.profile; }
+};
+
+// check_<op>'s verdict.
+class Check {
+ public:
+  // spec/errors.md posix:errors:ORDER:1 — every raised errno is allowed.
+  void raise(int errnum, std::string rule);
+  void invalid(std::string message) { refuse(Special::Kind::Invalid, std::move(message)); }
+  void not_modeled(std::string message) { refuse(Special::Kind::NotModeled, std::move(message)); }
+  void undefined(std::string message) { refuse(Special::Kind::Undefined, std::move(message)); }
+  bool passed() const { return !special_ && errors_.empty(); }
+  bool refused() const { return special_.has_value(); }
+  // The outcomes of a failed check: the special, or one failure per errno
+  // with the state unchanged.
+  StepResult result(const State& state) const;
+
+ private:
+  void refuse(Special::Kind kind, std::string message);
+  std::optional<Special> special_;
+  std::vector<std::pair<int, std::vector<std::string>>> errors_;
+};
+
+// One way a successful step can go.
+struct Effect {
+  explicit Effect(const State& s) : next(s) {}
+  State next;
+  Observation obs;
+  std::vector<std::string> rules;
+  std::optional<Special> special;  // set by an effect that cannot be modelled
+  Effect& cite(std::string rule) {
+    rules.push_back(std::move(rule));
+    return *this;
+  }
+};
+
+// Settles every effect (blocked steps that can now return do) and turns them
+// into outcomes.
+StepResult finish(const Ctx& c, std::vector<Effect> effects);
+StepResult finish(const Ctx& c, Effect effect);
+
+// Mutation testing (Profile::PlantedBug): true when the deliberately wrong
+// rule `bug` replaces the right one. Every use is marked "PLANTED BUG".
+inline bool planted(const Ctx& c, Profile::PlantedBug bug) {
+  return c.profile().planted_bug == bug;
+}
+
+// Marks the current step as blocked in its actor (model.h: it runs no other
+// step until a later step lists it in `completed`).
+void block(const Ctx& c, Effect& e);
+
+// How a blocked step fares after a later step's effect.
+enum class Wake {
+  Stays,      // still blocked
+  Returned,   // returns now: `obs` holds what it returns
+  Ambiguous,  // more than one way to return: not modelled
+};
+
+// process.cc: a blocked wait/waitpid/wait4/waitid.
+Wake wake_wait(State& s, const Program& program, std::size_t blocked, Observation& obs,
+               std::vector<std::string>& rules);
+// fds.cc: a blocked read.
+Wake wake_read(State& s, const Program& program, std::size_t blocked, Observation& obs,
+               std::vector<std::string>& rules);
+
+// fds.cc: the table an exec'd image reports, also used by describe().
+std::vector<FdEntry> fd_entries(const State& s, ActorId a);
+
+// One rule per op.
+#define FC_OP(Enum, Text, Area, A0, A1, A2, Flags) StepResult rule_##Enum(const Ctx& c);
+#include "harness/ir/ops.def"
+#undef FC_OP
+
+}  // namespace fc::oracle

@@ -112,6 +112,10 @@ CampaignResult run_campaign(const CampaignOptions& options) {
   auto run_cases = [&](const SuiteDef& suite, Target& target) {
     for (;;) {
       if (options.cancel && options.cancel->load()) return;
+      if (options.stop_after_divergences > 0) {
+        std::lock_guard guard(lock);
+        if (summary.divergent >= options.stop_after_divergences) return;
+      }
       int index = next_case.fetch_add(1);
       if (index >= options.cases) return;
       int size = 0;

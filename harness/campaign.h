@@ -92,6 +92,8 @@ struct CampaignOptions {
   bool shrink = true;
   int shrink_budget = 400;           // executions per failure
   int max_shrunk_per_suite = 3;
+  // Stop drawing new cases in a suite once this many diverged (0: never).
+  int stop_after_divergences = 0;
   oracle::Profile model;
   std::function<void(const Progress&)> on_progress;
   const std::atomic<bool>* cancel = nullptr;

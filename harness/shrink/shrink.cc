@@ -1,5 +1,6 @@
 #include "harness/shrink/shrink.h"
 
+#include <map>
 #include <optional>
 #include <set>
 
@@ -145,6 +146,37 @@ std::vector<Program> shrink_candidates(const Program& program, const oracle::Pro
   return candidates;
 }
 
+Program canonical_names(const Program& program) {
+  std::map<int, int> actors{{0, 0}}, regions;
+  Program result = program;
+  for (Step& step : result.steps) {
+    const OpInfo& op = info(step.op);
+    if (op.flags & FC_OPF_CREATES_ACTOR) {
+      actors.emplace(step.out, static_cast<int>(actors.size()));
+    } else if (op.flags & FC_OPF_CREATES_REGION) {
+      regions.emplace(step.out, static_cast<int>(regions.size()));
+    }
+  }
+  auto rename = [](const std::map<int, int>& names, std::int64_t id) -> std::int64_t {
+    auto it = names.find(static_cast<int>(id));
+    return it == names.end() ? id : it->second;
+  };
+  for (Step& step : result.steps) {
+    const OpInfo& op = info(step.op);
+    step.actor = static_cast<ActorId>(rename(actors, step.actor));
+    if (op.flags & FC_OPF_CREATES_ACTOR) step.out = static_cast<int>(rename(actors, step.out));
+    if (op.flags & FC_OPF_CREATES_REGION) step.out = static_cast<int>(rename(regions, step.out));
+    for (int a = 0; a < 3; ++a) {
+      if (op.arg_kinds[a] == FC_ARG_PIDSEL && step.args[a] >= 0) {
+        step.args[a] = rename(actors, step.args[a]);
+      } else if (op.arg_kinds[a] == FC_ARG_REGION) {
+        step.args[a] = rename(regions, step.args[a]);
+      }
+    }
+  }
+  return result;
+}
+
 Program shrink(Program failing, const oracle::Profile& profile,
                const std::function<bool(const Program&)>& still_fails, int max_attempts,
                ShrinkStats* stats) {
@@ -164,7 +196,8 @@ Program shrink(Program failing, const oracle::Profile& profile,
       }
     }
   }
-  return failing;
+  // Renaming changes no semantics (names are symbols): P1, P2... in creation order.
+  return canonical_names(failing);
 }
 
 }  // namespace fc

@@ -28,8 +28,12 @@ struct ShrinkStats {
   int accepted = 0;   // candidates that still failed
 };
 
+// The same program with actors and regions renumbered in creation order
+// (P0, P1, ... and M0, M1, ...), as a person would write it.
+Program canonical_names(const Program& program);
+
 // Greedy: take the first candidate that still fails, repeat until none does
-// or `max_attempts` executions were spent.
+// or `max_attempts` executions were spent; the result has canonical names.
 Program shrink(Program failing, const oracle::Profile& profile,
                const std::function<bool(const Program&)>& still_fails, int max_attempts,
                ShrinkStats* stats = nullptr);

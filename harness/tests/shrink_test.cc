@@ -5,6 +5,7 @@
 
 #include "harness/gen/generator.h"
 #include "harness/ir/fcp.h"
+#include "harness/check/check.h"
 #include "harness/shrink/shrink.h"
 #include "suites/registry.h"
 
@@ -55,6 +56,28 @@ TEST(Shrink, DroppingAnActorDropsItsDescendants) {
     if (candidate.steps.size() == 1 && candidate.steps[0].actor == 0) found_only_p0 = true;
   }
   EXPECT_TRUE(found_only_p0);
+}
+
+}  // namespace
+}  // namespace fc
+
+namespace fc {
+namespace {
+
+// Renaming is only a renaming: the plan (blocking and expected observations,
+// whose pid symbols follow the names) is the same up to those names.
+RC_GTEST_PROP(Shrink, CanonicalNamesKeepThePlanShape, ()) {
+  Program program = any_program(*rc::gen::inRange(0, 100));
+  Program renamed = canonical_names(program);
+  RC_ASSERT(!structural_error(renamed));
+  PlanResult before = plan(program, oracle::Profile{});
+  PlanResult after = plan(renamed, oracle::Profile{});
+  RC_ASSERT(before.plan.has_value() && after.plan.has_value());
+  RC_ASSERT(before.plan->unblock_by == after.plan->unblock_by);
+  for (std::size_t i = 0; i < program.steps.size(); ++i) {
+    RC_ASSERT(before.plan->expected[i].fields().size() == after.plan->expected[i].fields().size());
+  }
+  RC_ASSERT(canonical_names(renamed) == renamed);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "suites/support/property.h"
 
 #include <atomic>
+#include <iostream>
 #include <memory>
 
 #include <gtest/gtest.h>
@@ -55,6 +56,10 @@ HuntResult hunt(const std::string& suite_name, oracle::Profile::PlantedBug bug, 
   options.target = TargetSpec{"host", default_executor_path()};
   options.jobs = 1;
   options.max_shrunk_per_suite = 1;
+  options.stop_after_divergences = 1;
+  // A planted rule can predict a return where the kernel blocks: each such
+  // program then waits for the watchdog, so keep it short (programs take ~1 ms).
+  options.timeout_ms = 300;
   options.model.planted_bug = bug;
   result.campaign = run_campaign(options);
   for (const SuiteSummary& s : result.campaign.suites) {
@@ -86,6 +91,10 @@ void expect_caught(const std::string& suite, oracle::Profile::PlantedBug bug,
   EXPECT_LE(failure.minimal.steps.size(), max_steps)
       << "shrunk from " << failure.original.steps.size() << " steps only to:\n" << shown;
   std::string signature = divergence_signature(failure.minimal, failure.outcome.verdict);
+  std::cout << suite << " caught the planted bug as " << signature << " after "
+            << found.campaign.total_cases() << " programs; shrunk from "
+            << failure.original.steps.size() << " to " << failure.minimal.steps.size()
+            << " steps:\n" << print_fcp(failure.minimal) << failure.outcome.summary() << "\n";
   std::string failing_op = signature.substr(signature.find(':') + 1);
   failing_op = failing_op.substr(0, failing_op.find('['));
   std::string alternatives = "|" + op + "|";

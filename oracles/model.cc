@@ -360,6 +360,8 @@ int next_region_id(const State& state) {
   return next;
 }
 
+bool equivalent(const State& a, const State& b) { return a == b; }
+
 std::string describe(const State& state) {
   std::ostringstream out;
   static const char* kLife[] = {"unborn", "alive", "zombie", "reaped"};

@@ -106,6 +106,8 @@ std::vector<ActorView> actor_views(const State& state);
 // Actor ids used so far (next fork should use a fresh one).
 int next_actor_id(const State& state);
 int next_region_id(const State& state);
+// Whether two states are the same (the checker follows each distinct state once).
+bool equivalent(const State& a, const State& b);
 // Human-readable dump of the state for reports and debugging.
 std::string describe(const State& state);
 

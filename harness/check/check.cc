@@ -240,10 +240,16 @@ Verdict check(const Program& program, const Trace& trace, const oracle::Profile&
 
     std::vector<oracle::StatePtr> next;
     const oracle::Outcome* followed = nullptr;
+    auto follow = [&next](const oracle::StatePtr& state) {
+      for (const oracle::StatePtr& known : next) {
+        if (oracle::equivalent(*known, *state)) return;
+      }
+      if (next.size() < kMaxStates) next.push_back(state);
+    };
     for (const oracle::Outcome& o : all) {
       if (agrees(o, i, trace)) {
         if (!followed) followed = &o;
-        if (next.size() < kMaxStates) next.push_back(o.next);
+        follow(o.next);
       }
     }
 
@@ -288,9 +294,7 @@ Verdict check(const Program& program, const Trace& trace, const oracle::Profile&
       }
       verdict.divergences.push_back(std::move(d));
       followed = &model;
-      for (const oracle::Outcome& o : all) {
-        if (next.size() < kMaxStates) next.push_back(o.next);
-      }
+      for (const oracle::Outcome& o : all) follow(o.next);
     }
 
     if (is_blocked(followed->obs)) pending_blocked.insert(i);

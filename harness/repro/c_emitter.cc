@@ -54,6 +54,11 @@ std::string int_literal(std::int64_t v) {
   return std::to_string(v) + "LL";
 }
 
+// An int argument (exit status): the executor passes static_cast<int>(arg).
+std::string int_arg(std::int64_t v) {
+  return v == static_cast<int>(v) ? std::to_string(v) : "(int)" + int_literal(v);
+}
+
 std::string join_flags(const std::vector<std::string>& names) {
   if (names.empty()) return "0";
   std::string out;
@@ -101,7 +106,9 @@ std::string whence(std::int64_t fc) {
   return fc == FC_SEEK_SET ? "SEEK_SET" : fc == FC_SEEK_CUR ? "SEEK_CUR" : "SEEK_END";
 }
 
-std::string file_name(std::int64_t index) { return c_string("f" + std::to_string(index)); }
+std::string file_name(std::int64_t index) {
+  return c_string("f" + std::to_string(index));
+}
 
 // ---- steps -------------------------------------------------------------------
 
@@ -143,7 +150,9 @@ const char* show_kind(Op op) {
 }
 
 // C identifier part for an op: "_exit" stays "_exit" (step3__exit).
-std::string op_ident(Op op) { return std::string(info(op).name); }
+std::string op_ident(Op op) {
+  return std::string(info(op).name);
+}
 
 // The body of the function that makes step `s`'s call, one tab indented.
 // Each records the raw result exactly as the executor's op function does
@@ -155,56 +164,58 @@ std::string step_body(const Step& s) {
     case Op::Fork:
       return "\tpid_t pid = fork();\n"
              "\tif (pid == 0)\n"
-             "\t\treturn fc_fork_child(i, pid, " + std::to_string(s.out) + "); /* this process is P" +
-             std::to_string(s.out) + " from now on */\n"
-             "\treturn fc_fork_parent(i, pid, errno, " + std::to_string(s.out) + ");\n";
-    case Op::Exit:
-      return "\tfc_exiting(i);\n\texit(" + (s.args[0] == static_cast<int>(s.args[0])
-                                               ? std::to_string(s.args[0])
-                                               : "(int)" + int_literal(s.args[0])) +
-             ");\n";
-    case Op::UExit:
-      return "\tfc_exiting(i);\n\t_exit(" + (s.args[0] == static_cast<int>(s.args[0])
-                                                ? std::to_string(s.args[0])
-                                                : "(int)" + int_literal(s.args[0])) +
-             ");\n";
-    case Op::GetPid:
-      return "\tpid_t ret = getpid();\n\tfc_returned(i, ret, errno);\n" + ret_next;
-    case Op::GetPpid:
-      return "\tpid_t ret = getppid();\n\tfc_returned(i, ret, errno);\n" + ret_next;
+             "\t\treturn fc_fork_child(i, pid, " +
+             std::to_string(s.out) + "); /* this process is P" + std::to_string(s.out) +
+             " from now on */\n"
+             "\treturn fc_fork_parent(i, pid, errno, " +
+             std::to_string(s.out) + ");\n";
+    case Op::Exit: return "\tfc_exiting(i);\n\texit(" + int_arg(s.args[0]) + ");\n";
+    case Op::UExit: return "\tfc_exiting(i);\n\t_exit(" + int_arg(s.args[0]) + ");\n";
+    case Op::GetPid: return "\tpid_t ret = getpid();\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    case Op::GetPpid: return "\tpid_t ret = getppid();\n\tfc_returned(i, ret, errno);\n" + ret_next;
     case Op::Wait:
       return "\tint status = 0;\n"
              "\tpid_t ret = wait(&status);\n"
              "\tfc_returned(i, ret, errno);\n"
-             "\tfc_set_aux(i, 0, status);\n" + ret_next;
+             "\tfc_set_aux(i, 0, status);\n" +
+             ret_next;
     case Op::WaitPid:
       return "\tint status = 0;\n"
-             "\tpid_t ret = waitpid(" + waitpid_target(s.args[0]) + ", &status, " +
-             wait_options(s.args[1]) + ");\n"
+             "\tpid_t ret = waitpid(" +
+             waitpid_target(s.args[0]) + ", &status, " + wait_options(s.args[1]) +
+             ");\n"
              "\tfc_returned(i, ret, errno);\n"
-             "\tfc_set_aux(i, 0, status);\n" + ret_next;
+             "\tfc_set_aux(i, 0, status);\n" +
+             ret_next;
     case Op::Wait4:
       return "\tint status = 0;\n"
              "\tstruct rusage usage;\n"
              "\tpid_t ret;\n"
              "\tmemset(&usage, 0, sizeof usage);\n"
-             "\tret = wait4(" + waitpid_target(s.args[0]) + ", &status, " +
-             wait_options(s.args[1]) + ", &usage);\n"
+             "\tret = wait4(" +
+             waitpid_target(s.args[0]) + ", &status, " + wait_options(s.args[1]) +
+             ", &usage);\n"
              "\tfc_returned(i, ret, errno);\n"
-             "\tfc_set_aux(i, 0, status);\n" + ret_next;
+             "\tfc_set_aux(i, 0, status);\n" +
+             ret_next;
     case Op::WaitId: {
       // waitid: P_ALL ignores id; P_PID/P_PGID take the actor's pid, and the
       // selectors any and pgrp give id 0 (ops_process.cc OpWaitId).
-      std::string idtype = s.args[0] == FC_P_ALL ? "P_ALL" : s.args[0] == FC_P_PID ? "P_PID" : "P_PGID";
+      std::string idtype = s.args[0] == FC_P_ALL   ? "P_ALL"
+                           : s.args[0] == FC_P_PID ? "P_PID"
+                                                   : "P_PGID";
       std::string id = s.args[1] >= 0 ? "(id_t)fc_pid(" + std::to_string(s.args[1]) + ")" : "0";
       return "\tsiginfo_t info;\n"
              "\tint ret;\n"
              "\tmemset(&info, 0, sizeof info); /* si_pid stays 0 if nothing is reported */\n"
-             "\tret = waitid(" + idtype + ", " + id + ", &info, " + wait_options(s.args[2]) + ");\n"
+             "\tret = waitid(" +
+             idtype + ", " + id + ", &info, " + wait_options(s.args[2]) +
+             ");\n"
              "\tfc_returned(i, ret, errno);\n"
              "\tfc_set_aux(i, 0, info.si_pid);\n"
              "\tfc_set_aux(i, 1, info.si_code);\n"
-             "\tfc_set_aux(i, 2, info.si_status);\n" + ret_next;
+             "\tfc_set_aux(i, 2, info.si_status);\n" +
+             ret_next;
     }
     case Op::Mmap:
       return "\tvoid *addr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, " +
@@ -214,23 +225,32 @@ std::string step_body(const Step& s) {
              "\t\tfc_returned(i, -1, errno);\n"
              "\t\treturn FC_NEXT;\n"
              "\t}\n"
-             "\tfc_region[" + std::to_string(s.out) + "] = addr; /* M" + std::to_string(s.out) + " */\n"
-             "\tfc_returned(i, 0, 0);\n" + ret_next;
+             "\tfc_region[" +
+             std::to_string(s.out) + "] = addr; /* M" + std::to_string(s.out) +
+             " */\n"
+             "\tfc_returned(i, 0, 0);\n" +
+             ret_next;
     case Op::Store:
       return "\t*fc_slot(" + std::to_string(s.args[0]) + ", " + std::to_string(s.args[1]) +
-             ") = " + int_literal(s.args[2]) + ";\n"
-             "\tfc_returned(i, 0, 0);\n" + ret_next;
+             ") = " + int_literal(s.args[2]) +
+             ";\n"
+             "\tfc_returned(i, 0, 0);\n" +
+             ret_next;
     case Op::Load:
       return "\tint64_t value = *fc_slot(" + std::to_string(s.args[0]) + ", " +
-             std::to_string(s.args[1]) + ");\n"
-             "\tfc_returned(i, value, 0);\n" + ret_next;
+             std::to_string(s.args[1]) +
+             ");\n"
+             "\tfc_returned(i, value, 0);\n" +
+             ret_next;
     case Op::Pipe:
       return "\tint fds[2] = {-1, -1};\n"
              "\tint ret = pipe(fds);\n"
              "\treturn fc_returned_pipe(i, ret, errno, fds);\n";
     case Op::Pipe2:
       return "\tint fds[2] = {-1, -1};\n"
-             "\tint ret = pipe2(fds, " + pipe_flags(s.args[0]) + ");\n"
+             "\tint ret = pipe2(fds, " +
+             pipe_flags(s.args[0]) +
+             ");\n"
              "\treturn fc_returned_pipe(i, ret, errno, fds);\n";
     case Op::Open:
       return "\tint fd = open(" + file_name(s.args[0]) + ", " + open_flags(s.args[1]) +
@@ -238,12 +258,12 @@ std::string step_body(const Step& s) {
              "\treturn fc_returned_fd(i, fd, errno);\n";
     case Op::OpenAt:
       return "\tint fd = openat(FC_SCRATCH_FD, " + file_name(s.args[0]) + ", " +
-             open_flags(s.args[1]) + ", 0600);\n"
+             open_flags(s.args[1]) +
+             ", 0600);\n"
              "\treturn fc_returned_fd(i, fd, errno);\n";
     case Op::Close:
       return "\tint ret = close(" + fd(0) + ");\n\tfc_returned(i, ret, errno);\n" + ret_next;
-    case Op::Dup:
-      return "\tint fd = dup(" + fd(0) + ");\n\treturn fc_returned_fd(i, fd, errno);\n";
+    case Op::Dup: return "\tint fd = dup(" + fd(0) + ");\n\treturn fc_returned_fd(i, fd, errno);\n";
     case Op::Dup2:
       return "\tint fd = dup2(" + fd(0) + ", " + fd(1) +
              ");\n\treturn fc_returned_fd(i, fd, errno);\n";
@@ -253,18 +273,25 @@ std::string step_body(const Step& s) {
              ");\n\treturn fc_returned_fd(i, fd, errno);\n";
     case Op::Read:
       return "\tchar buf[FC_MAX_IO];\n"
-             "\tssize_t n = read(" + fd(0) + ", buf, " + std::to_string(s.args[1]) + ");\n"
+             "\tssize_t n = read(" +
+             fd(0) + ", buf, " + std::to_string(s.args[1]) +
+             ");\n"
              "\tfc_returned(i, n, errno);\n"
              "\tif (n > 0)\n"
-             "\t\tfc_set_data(i, buf, (uint32_t)n);\n" + ret_next;
+             "\t\tfc_set_data(i, buf, (uint32_t)n);\n" +
+             ret_next;
     case Op::Write:
       return "\tssize_t n = write(" + fd(0) + ", " + c_string(s.data) + ", " +
-             std::to_string(s.data.size()) + ");\n"
-             "\tfc_returned(i, n, errno);\n" + ret_next;
+             std::to_string(s.data.size()) +
+             ");\n"
+             "\tfc_returned(i, n, errno);\n" +
+             ret_next;
     case Op::Lseek:
       return "\toff_t off = lseek(" + fd(0) + ", " + int_literal(s.args[1]) + ", " +
-             whence(s.args[2]) + ");\n"
-             "\tfc_returned(i, off, errno);\n" + ret_next;
+             whence(s.args[2]) +
+             ");\n"
+             "\tfc_returned(i, off, errno);\n" +
+             ret_next;
     case Op::GetFd:
       return "\tint ret = fcntl(" + fd(0) + ", F_GETFD);\n\tfc_returned(i, ret, errno);\n" +
              ret_next;
@@ -273,9 +300,11 @@ std::string step_body(const Step& s) {
              std::string((s.args[1] & FC_FD_CLOEXEC) ? "FD_CLOEXEC" : "0") +
              ");\n\tfc_returned(i, ret, errno);\n" + ret_next;
     case Op::GetFl:
-      return "\tint ret = fcntl(" + fd(0) + ", F_GETFL);\n"
+      return "\tint ret = fcntl(" + fd(0) +
+             ", F_GETFL);\n"
              "\tint err = errno;\n"
-             "\tfc_returned(i, ret == -1 ? -1 : fc_abstract_flags(ret), err);\n" + ret_next;
+             "\tfc_returned(i, ret == -1 ? -1 : fc_abstract_flags(ret), err);\n" +
+             ret_next;
     case Op::SetFl:
       return "\tint ret = fcntl(" + fd(0) + ", F_SETFL, " + open_flags(s.args[1]) +
              ");\n\tfc_returned(i, ret, errno);\n" + ret_next;
@@ -285,8 +314,7 @@ std::string step_body(const Step& s) {
     case Op::DupFdCloexec:
       return "\tint fd = fcntl(" + fd(0) + ", F_DUPFD_CLOEXEC, " + fd(1) +
              ");\n\treturn fc_returned_fd(i, fd, errno);\n";
-    case Op::Exec:
-      return "\treturn fc_exec(i); /* returns only if execve failed */\n";
+    case Op::Exec: return "\treturn fc_exec(i); /* returns only if execve failed */\n";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -332,8 +360,8 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
     out += " */\nstatic int " + name + "(int i)\n{\n" + step_body(s) + "}\n\n";
     table += "\t{" + std::to_string(s.actor) + ", " + std::to_string(plan.unblock_by[i]) + ", " +
              show_kind(s.op) + ", " +
-             std::to_string(s.op == Op::Open || s.op == Op::OpenAt ? s.args[0] : -1) + ", " +
-             name + ",\n\t " + c_string(text) + ",\n\t " +
+             std::to_string(s.op == Op::Open || s.op == Op::OpenAt ? s.args[0] : -1) + ", " + name +
+             ",\n\t " + c_string(text) + ",\n\t " +
              expect_literal(allowed ? &(*allowed)[i] : nullptr) + "},\n";
   }
   const std::string steps = prefix + "fc_steps";
@@ -375,9 +403,11 @@ std::string errno_table() {
 
 std::string config(bool batch, int timeout_ms) {
   return "/* ==== configuration ==== */\n"
-         "#define FC_BATCH " + std::string(batch ? "1" : "0") + "\n"
-         "#ifndef FC_TIMEOUT_MS\n#define FC_TIMEOUT_MS " + std::to_string(timeout_ms) +
-         "\n#endif\n\n";
+         "#define FC_BATCH " +
+         std::string(batch ? "1" : "0") +
+         "\n"
+         "#ifndef FC_TIMEOUT_MS\n#define FC_TIMEOUT_MS " +
+         std::to_string(timeout_ms) + "\n#endif\n\n";
 }
 
 const char kHowItWorks[] =
@@ -400,9 +430,8 @@ const char kHowItWorks[] =
 
 std::string header(const Program& program, const Plan& plan, const EmitOptions& options,
                    const std::vector<std::vector<std::string>>* allowed) {
-  std::string out = "/*\n * " + comment_safe(options.title.empty()
-                                                   ? "forkconf reproducer"
-                                                   : options.title) +
+  std::string out = "/*\n * " +
+                    comment_safe(options.title.empty() ? "forkconf reproducer" : options.title) +
                     "\n";
   for (const std::string& line : options.comments) out += " * " + comment_safe(line) + "\n";
   PrintOptions print;
@@ -426,21 +455,25 @@ std::string header(const Program& program, const Plan& plan, const EmitOptions& 
     out += " *   " + comment_safe(fcp.substr(begin, end - begin)) + "\n";
     begin = end + 1;
   }
-  out += " *\n * Produced by forkconf's C emitter (harness/repro/c_emitter.cc) from the\n"
-         " * program above and the model's sync plan (which steps block, and until\n"
-         " * which step).\n *\n";
+  out +=
+      " *\n * Produced by forkconf's C emitter (harness/repro/c_emitter.cc) from the\n"
+      " * program above and the model's sync plan (which steps block, and until\n"
+      " * which step).\n *\n";
   out += kHowItWorks;
-  out += " *\n"
-         " * Build:  gcc -O2 -o repro repro.c\n"
-         " *         (or: musl-gcc -static -O2 -o repro repro.c)\n"
-         " * Run:    ./repro\n";
+  out +=
+      " *\n"
+      " * Build:  gcc -O2 -o repro repro.c\n"
+      " *         (or: musl-gcc -static -O2 -o repro repro.c)\n"
+      " * Run:    ./repro\n";
   if (options.check) {
-    out += " * Exit:   0  the target behaves as the model says\n"
-           " *         1  a divergence: each \"step N: observed X, expected Y\" line names one\n"
-           " *         3  could not run (setup failure, timeout)\n";
+    out +=
+        " * Exit:   0  the target behaves as the model says\n"
+        " *         1  a divergence: each \"step N: observed X, expected Y\" line names one\n"
+        " *         3  could not run (setup failure, timeout)\n";
   } else {
-    out += " * Exit:   0  the program ran to the end (observations are printed, not checked)\n"
-           " *         3  could not run (setup failure, timeout)\n";
+    out +=
+        " * Exit:   0  the program ran to the end (observations are printed, not checked)\n"
+        " *         3  could not run (setup failure, timeout)\n";
   }
   return out + " */\n";
 }
@@ -487,7 +520,8 @@ std::string emit_c_batch(const std::vector<Program>& programs, const std::vector
   std::string out =
       "/*\n * forkconf benchmark batch: " + std::to_string(programs.size()) +
       " programs as plain C, run once each\n"
-      " * (no checking), each in a fresh reaper child.\n *\n" + kHowItWorks +
+      " * (no checking), each in a fresh reaper child.\n *\n" +
+      kHowItWorks +
       " *\n * Build:  gcc -O2 -o batch batch.c\n"
       " * Run:    ./batch [<shard> <nshards>]   (programs with index % nshards == shard)\n"
       " * Prints: fcbatch programs=<n> seconds=<s> rate=<programs/s> timeouts=<n> errors=<n>\n"

@@ -5,6 +5,8 @@
 // model's canonical observations, so on a conforming host it exits 0; when an
 // expectation is wrong it exits 1 and names the step; when a step hangs it
 // stops at the deadline.
+#include "harness/repro/c_emitter.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,7 +22,6 @@
 #include <vector>
 
 #include "harness/ir/fcp.h"
-#include "harness/repro/c_emitter.h"
 #include "suites/registry.h"
 
 namespace fc {
@@ -54,7 +55,9 @@ std::optional<std::string> gcc() {
   return find_in_path("cc");
 }
 
-std::optional<std::string> musl_gcc() { return find_in_path("musl-gcc"); }
+std::optional<std::string> musl_gcc() {
+  return find_in_path("musl-gcc");
+}
 
 struct Ran {
   int status = -1;  // exit status, or -1 if it did not exit normally
@@ -96,7 +99,8 @@ class CEmitter : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && tmp[0] == '/' ? tmp : "/tmp") + "/fc-repro-test-XXXXXX";
+    std::string pattern =
+        std::string(tmp && tmp[0] == '/' ? tmp : "/tmp") + "/fc-repro-test-XXXXXX";
     std::vector<char> buf(pattern.begin(), pattern.end());
     buf.push_back('\0');
     ASSERT_NE(mkdtemp(buf.data()), nullptr);
@@ -120,7 +124,8 @@ class CEmitter : public ::testing::Test {
       return "";
     }
     if (flags.find("-Werror") == std::string::npos && !built.output.empty()) {
-      ADD_FAILURE() << cc << " printed warnings for " << name << ":\n" << built.output.substr(0, 4000);
+      ADD_FAILURE() << cc << " printed warnings for " << name << ":\n"
+                    << built.output.substr(0, 4000);
     }
     return bin;
   }
@@ -148,8 +153,8 @@ class CEmitter : public ::testing::Test {
   oracle::Profile model_;
 };
 
-#define REQUIRE_GCC(var)                                              \
-  auto var##_found = gcc();                                           \
+#define REQUIRE_GCC(var)                                               \
+  auto var##_found = gcc();                                            \
   if (!var##_found) GTEST_SKIP() << "no C compiler (gcc, cc) in PATH"; \
   const std::string var = *var##_found
 
@@ -479,8 +484,8 @@ TEST_F(CEmitter, HeaderCarriesTheProgramAndHowToBuild) {
   EXPECT_NE(c.find("kernel 6.1 * / oops"), std::string::npos);
   EXPECT_NE(c.find("static int step1_write(int i)"), std::string::npos);
   REQUIRE_GCC(cc);
-  EXPECT_FALSE(compile(c, "comment_injection", cc, "-std=c11 -Wall -Wextra -Werror -fsyntax-only")
-                   .empty());
+  EXPECT_FALSE(
+      compile(c, "comment_injection", cc, "-std=c11 -Wall -Wextra -Werror -fsyntax-only").empty());
 }
 
 TEST_F(CEmitter, AllowedByModelMergesOutcomes) {
@@ -494,8 +499,8 @@ TEST_F(CEmitter, AllowedByModelMergesOutcomes) {
       "P0 wait\n");
   auto allowed = allowed_by_model(program, model_);
   ASSERT_EQ(allowed.size(), program.steps.size());
-  EXPECT_EQ(allowed[4], (std::vector<std::string>{"ret=P1 status=exited(1)",
-                                                  "ret=P2 status=exited(2)"}));
+  EXPECT_EQ(allowed[4],
+            (std::vector<std::string>{"ret=P1 status=exited(1)", "ret=P2 status=exited(2)"}));
   EXPECT_EQ(allowed[5], allowed[4]);
   // A step still blocked at the end allows exactly state=blocked.
   auto blocked = allowed_by_model(parse("P0 pipe\nP0 fork -> P1\nP1 read 3 1\n"), model_);

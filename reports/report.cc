@@ -38,9 +38,17 @@ std::string failure_file_name(const Failure& failure) {
   return fmt::format("{}-{}.fcp", failure.suite, failure.index);
 }
 
+// A --target value as one shell word (issue 7: wrap:CMD has spaces).
+std::string shell_word(const std::string& word) {
+  if (word.find_first_of(" \t'\"$`\\;&|<>()*?") == std::string::npos) return word;
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string replay_hint(const Failure& failure, const std::string& target) {
   return fmt::format("forkconf replay divergences/{} --target {}", failure_file_name(failure),
-                     target);
+                     shell_word(target));
 }
 
 }  // namespace
@@ -188,6 +196,10 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
       f["replay"] = replay_hint(failure, result.target);
       f["rerun"] = fmt::format("forkconf run --suite {} --seed {} --cases {}", failure.suite,
                                result.seed, failure.index + 1);
+      // issue 7: the rerun goes to the same target.
+      if (result.target != "host") {
+        f["rerun"] = f["rerun"].get<std::string>() + " --target " + shell_word(result.target);
+      }
       json divergences = json::array();
       for (const Divergence& d : failure.outcome.verdict.divergences) {
         divergences.push_back({{"kind", std::string(kind_name(d.kind))},

@@ -6,7 +6,7 @@
 # report is loaded in Debian's headless Chromium: DOM assertions on the page
 # after its script ran, and a screenshot kept as OUTDIR/html-report.png.
 set -u
-forkconf=$1
+forkconf=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 root=$2
 outdir=$3
 here=$root/reports/tests
@@ -70,6 +70,14 @@ for f in fs:
     assert any(st["diverges"] for st in f["steps"]), f["steps"]
     assert [st["text"] for st in f["steps"]] == [l for l in f["program"].splitlines() if l and not l.startswith("#")]
 EOF
+# The replay and rerun commands of a failure, run as printed, diverge again.
+first=$(python3 -c "import json,sys; f=[f for s in json.load(open(sys.argv[1]))['suites'] for f in s['failures']][0]; print(f['replay'][len('forkconf '):]); print(f['rerun'][len('forkconf '):])" "$work/buggy/report.json")
+replay_args=$(echo "$first" | sed -n 1p)
+rerun_args=$(echo "$first" | sed -n 2p)
+expect_status "the failure's replay command, as printed, diverges again" 1 "verdict: DIVERGES" -- \
+  bash -c "cd '$work/buggy' && '$forkconf' $replay_args"
+expect_status "the failure's rerun command, as printed, diverges again" 1 "DIVERGENCES found" -- \
+  bash -c "cd '$work' && '$forkconf' $rerun_args --quiet --no-shrink --out '$work/rerun'"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['undocumented']=1; json.dump(d,open(sys.argv[2],'w'))" \
   "$work/host/report.json" "$work/tampered.json"
 expect_status "the schema check rejects an undocumented field" 1 "undocumented: field not documented" -- \

@@ -214,8 +214,14 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
       /* ---- issue 7: per-step table and C reproducer ---- */
       std::vector<std::vector<std::string>> allowed = allowed_by_model(failure.minimal, model);
       f["steps"] = failure_steps(failure, allowed);
-      auto [reproducer, reproducer_error] =
-          failure_reproducer(failure, result.target, result.seed, model, allowed);
+      // Reproducers (~50 KB each) for the shrunk failures and the first few.
+      std::pair<std::string, std::string> made{
+          "", "not shrunk: `forkconf repro divergences/" + failure_file_name(failure) +
+                  "` writes one"};
+      if (failure.shrunk || &failure - suite.failures.data() < 3) {
+        made = failure_reproducer(failure, result.target, result.seed, model, allowed);
+      }
+      auto& [reproducer, reproducer_error] = made;
       if (!reproducer.empty()) {
         f["reproducer"] = reproducer;
       } else {

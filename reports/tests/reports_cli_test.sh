@@ -59,14 +59,17 @@ check "host report.json matches reports/SCHEMA.md" -- \
   python3 "$here/validate_schema.py" "$schema" "$work/host/report.json"
 check "broken-target report.json (with steps and reproducers) matches reports/SCHEMA.md" -- \
   python3 "$here/validate_schema.py" "$schema" "$work/buggy/report.json"
-check "every failure carries its steps and a C reproducer" -- python3 - "$work/buggy/report.json" <<'EOF'
+check "every failure carries its steps, every shrunk one a C reproducer" -- python3 - "$work/buggy/report.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 fs = [f for s in r["suites"] for f in s["failures"]]
 assert fs, "no failures in the broken target's report"
+assert any(not f["shrunk"] for f in fs), "want unshrunk failures too (more cases)"
 for f in fs:
-    assert "reproducer" in f, f.get("reproducer_error")
-    assert "int main" in f["reproducer"]
+    if f["shrunk"]:
+        assert "reproducer" in f, f.get("reproducer_error")
+    assert ("reproducer" in f) != ("reproducer_error" in f)
+    assert "int main" in f.get("reproducer", "int main")
     assert any(st["diverges"] for st in f["steps"]), f["steps"]
     assert [st["text"] for st in f["steps"]] == [l for l in f["program"].splitlines() if l and not l.startswith("#")]
 EOF
@@ -307,7 +310,10 @@ for art, (r, s, f) in zip(articles, failures):
         assert tds[1]["text"] == step["text"] and tds[3]["text"] == (step["observed"] or "\u2014")
         assert tds[2]["text"] == "".join(step["expected"]) or not step["expected"]
     pre = [e for e in inside if e["tag"] == "pre" and "reproducer" in cls(e)]
-    assert pre and pre[0]["text"] == f["reproducer"], "C reproducer text differs from report.json"
+    if "reproducer" in f:
+        assert pre and pre[0]["text"] == f["reproducer"], "C reproducer text differs from report.json"
+    else:
+        assert not pre and f["reproducer_error"] in art["text"]
 print(f"{len(cells)} matrix cells, {len(articles)} divergences checked")
 EOF
   browse "$work/chrome2" --hide-scrollbars --window-size=1400,1800 \

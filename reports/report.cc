@@ -6,7 +6,9 @@
 #include <fstream>
 
 #include "harness/ir/fcp.h"
+#include "harness/repro/c_emitter.h"
 #include "reports/baseline.h"
+#include "reports/html.h"
 
 namespace fc::reports {
 namespace {
@@ -36,12 +38,30 @@ std::string failure_file_name(const Failure& failure) {
   return fmt::format("{}-{}.fcp", failure.suite, failure.index);
 }
 
+// A --target value as one shell word (issue 7: wrap:CMD has spaces).
+std::string shell_word(const std::string& word) {
+  if (word.find_first_of(" \t'\"$`\\;&|<>()*?") == std::string::npos) return word;
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string replay_hint(const Failure& failure, const std::string& target) {
   return fmt::format("forkconf replay divergences/{} --target {}", failure_file_name(failure),
-                     target);
+                     shell_word(target));
 }
 
 }  // namespace
+
+std::string observed_text(const CaseOutcome& outcome, std::size_t i) {
+  if (i >= outcome.trace.steps.size()) return "";
+  const StepTrace& step = outcome.trace.steps[i];
+  switch (step.state) {
+    case StepTrace::State::NotStarted: return "not started";
+    case StepTrace::State::Blocked: return "state=blocked";
+    default: return step.obs.text();
+  }
+}
 
 std::string annotated_program(const Program& program, const CaseOutcome& outcome,
                               const std::vector<std::string>& header) {
@@ -60,15 +80,7 @@ std::string annotated_program(const Program& program, const CaseOutcome& outcome
     if (d.step < diverged.size()) diverged[d.step] = true;
   }
   for (std::size_t i = 0; i < program.steps.size(); ++i) {
-    std::string observed;
-    if (i < outcome.trace.steps.size()) {
-      const StepTrace& step = outcome.trace.steps[i];
-      switch (step.state) {
-        case StepTrace::State::NotStarted: observed = "not started"; break;
-        case StepTrace::State::Blocked: observed = "state=blocked"; break;
-        default: observed = step.obs.text();
-      }
-    }
+    std::string observed = observed_text(outcome, i);
     if (diverged[i]) {
       options.comments[i] = "DIVERGES: observed " + observed + " / model " + expected[i];
     } else {
@@ -78,7 +90,70 @@ std::string annotated_program(const Program& program, const CaseOutcome& outcome
   return print_fcp(program, options);
 }
 
-nlohmann::json to_json(const CampaignResult& result, const std::string& command_line) {
+/* ---- per-step expectations and C reproducers in report.json (issue 7) ---- */
+namespace {
+
+// Every step of the minimal program: what the model allows (on any path),
+// what the target did, and whether it diverges: a step the checker flagged,
+// or one whose observation no path allows (a blocked step that returned the
+// wrong thing is flagged at the step that unblocked it).
+nlohmann::json failure_steps(const Failure& failure,
+                             const std::vector<std::vector<std::string>>& allowed) {
+  std::vector<bool> diverged(failure.minimal.steps.size(), false);
+  for (const Divergence& d : failure.outcome.verdict.divergences) {
+    if (d.step < diverged.size()) diverged[d.step] = true;
+  }
+  nlohmann::json steps = nlohmann::json::array();
+  for (std::size_t i = 0; i < failure.minimal.steps.size(); ++i) {
+    nlohmann::json expected = nlohmann::json::array();
+    std::string observed = observed_text(failure.outcome, i);
+    bool allowed_here = true;
+    if (i < allowed.size() && !allowed[i].empty() && !observed.empty() &&
+        observed != "not started") {
+      allowed_here = false;
+      for (const std::string& a : allowed[i]) allowed_here = allowed_here || a == observed;
+    }
+    if (i < allowed.size()) {
+      for (const std::string& a : allowed[i]) expected.push_back(a);
+    }
+    steps.push_back({{"index", i},
+                     {"actor", "P" + std::to_string(failure.minimal.steps[i].actor)},
+                     {"text", print_step(failure.minimal.steps[i])},
+                     {"expected", expected},
+                     {"observed", observed},
+                     {"diverges", diverged[i] || !allowed_here}});
+  }
+  return steps;
+}
+
+// The standalone C reproducer of the minimal program with the model's
+// expectations, or an error message when the model cannot plan it.
+std::pair<std::string, std::string> failure_reproducer(
+    const Failure& failure, const std::string& target, std::uint64_t campaign_seed,
+    const oracle::Profile& model, const std::vector<std::vector<std::string>>& allowed) {
+  PlanResult planned = plan(failure.minimal, model);
+  if (!planned.plan) return {"", "the model cannot plan the program: " + planned.refusal->text()};
+  EmitOptions options;
+  options.check = true;
+  options.title = fmt::format("forkconf reproducer: suite {} case {} (case seed {}), target {}",
+                              failure.suite, failure.index, failure.seed, target);
+  options.comments = {
+      fmt::format("campaign: forkconf run --suite {} --seed {} --cases {} --target '{}'",
+                  failure.suite, campaign_seed, failure.index + 1, target),
+      "signature: " + divergence_signature(failure.minimal, failure.outcome.verdict),
+      failure.outcome.summary()};
+  if (allowed.size() == failure.minimal.steps.size()) options.allowed = allowed;
+  try {
+    return {emit_c(failure.minimal, *planned.plan, options), ""};
+  } catch (const std::exception& e) {
+    return {"", std::string("the C emitter failed: ") + e.what()};
+  }
+}
+
+}  // namespace
+
+nlohmann::json to_json(const CampaignResult& result, const std::string& command_line,
+                       const oracle::Profile& model) {
   using nlohmann::json;
   json root;
   root["schema"] = "forkconf-report";
@@ -121,6 +196,10 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
       f["replay"] = replay_hint(failure, result.target);
       f["rerun"] = fmt::format("forkconf run --suite {} --seed {} --cases {}", failure.suite,
                                result.seed, failure.index + 1);
+      // issue 7: the rerun goes to the same target.
+      if (result.target != "host") {
+        f["rerun"] = f["rerun"].get<std::string>() + " --target " + shell_word(result.target);
+      }
       json divergences = json::array();
       for (const Divergence& d : failure.outcome.verdict.divergences) {
         divergences.push_back({{"kind", std::string(kind_name(d.kind))},
@@ -132,6 +211,22 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
       }
       f["divergences"] = divergences;
       if (failure.outcome.error) f["target_error"] = failure.outcome.error->text();
+      /* ---- issue 7: per-step table and C reproducer ---- */
+      std::vector<std::vector<std::string>> allowed = allowed_by_model(failure.minimal, model);
+      f["steps"] = failure_steps(failure, allowed);
+      // Reproducers (~50 KB each) for the shrunk failures and the first few.
+      std::pair<std::string, std::string> made{
+          "", "not shrunk: `forkconf repro divergences/" + failure_file_name(failure) +
+                  "` writes one"};
+      if (failure.shrunk || &failure - suite.failures.data() < 3) {
+        made = failure_reproducer(failure, result.target, result.seed, model, allowed);
+      }
+      auto& [reproducer, reproducer_error] = made;
+      if (!reproducer.empty()) {
+        f["reproducer"] = reproducer;
+      } else {
+        f["reproducer_error"] = reproducer_error;
+      }
       failures.push_back(f);
     }
     s["failures"] = failures;
@@ -142,41 +237,81 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
 }
 
 std::string junit_xml(const CampaignResult& result) {
-  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml += fmt::format("<testsuites name=\"forkconf\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
-                     "time=\"{:.3f}\">\n",
-                     result.suites.size(), result.total_divergent() ? 1 : 0,
-                     result.total_errors() ? 1 : 0, result.seconds);
-  for (const SuiteSummary& suite : result.suites) {
-    bool failed = suite.divergent > 0;
-    bool errored = suite.target_errors > 0 || suite.inconclusive > 0;
-    xml += fmt::format(
-        "  <testsuite name=\"forkconf.{}\" tests=\"1\" failures=\"{}\" errors=\"{}\" "
-        "time=\"{:.3f}\">\n",
-        xml_escape(suite.name), failed ? 1 : 0, errored && !failed ? 1 : 0, suite.seconds);
-    xml += fmt::format("    <testcase classname=\"forkconf.{}\" name=\"{}\" time=\"{:.3f}\">\n",
-                       xml_escape(result.target), xml_escape(suite.name), suite.seconds);
-    std::string details;
-    for (const Failure& failure : suite.failures) {
-      details += fmt::format("case {} (seed {}):\n{}\n{}\n", failure.index, failure.seed,
-                             failure.outcome.summary(), print_fcp(failure.minimal));
+  return junit_xml_from_reports({to_json(result, "")});
+}
+
+/* ---- JUnit: a testcase per property per target (issue 7) ---- */
+std::string junit_xml_from_reports(const std::vector<nlohmann::json>& reports) {
+  std::string body;
+  int tests = 0, failures = 0, errors = 0;
+  double seconds = 0;
+  for (const nlohmann::json& report : reports) {
+    std::string target = report.value("target", "?");
+    int suite_failures = 0, suite_errors = 0;
+    std::string cases;
+    for (const nlohmann::json& suite : report.at("suites")) {
+      std::string name = suite.value("name", "?");
+      int divergent = suite.value("divergent", 0);
+      int target_errors = suite.value("target_errors", 0);
+      int inconclusive = suite.value("inconclusive", 0);
+      std::string details;
+      for (const nlohmann::json& failure : suite.at("failures")) {
+        details += fmt::format("case {} (case seed {}) {}\n{}\n{}replay: {}\nrerun:  {}\n\n",
+                               failure.value("case", 0), failure.value("case_seed", 0),
+                               failure.value("signature", ""), failure.value("summary", ""),
+                               failure.value("program", ""), failure.value("replay", ""),
+                               failure.value("rerun", ""));
+      }
+      cases += fmt::format(
+          "    <testcase classname=\"forkconf.{}\" name=\"{}\" time=\"{:.3f}\">\n",
+          xml_escape(target), xml_escape(name), suite.value("seconds", 0.0));
+      if (divergent > 0) {
+        ++suite_failures;
+        cases += fmt::format(
+            "      <failure type=\"divergence\" message=\"{} of {} programs diverge from the "
+            "model\">{}</failure>\n",
+            divergent, suite.value("cases", 0), xml_escape(details));
+      } else if (target_errors > 0 || inconclusive > 0) {
+        ++suite_errors;
+        std::string notes;
+        for (const auto& note : suite.value("notes", nlohmann::json::array())) {
+          notes += note.get<std::string>() + "\n";
+        }
+        cases += fmt::format(
+            "      <error type=\"target-error\" message=\"{} target errors, {} "
+            "inconclusive\">{}</error>\n",
+            target_errors, inconclusive, xml_escape(details + notes));
+      }
+      cases += fmt::format("      <system-out>{}: {} cases, {} conforming</system-out>\n",
+                           xml_escape(suite.value("claim", "")), suite.value("cases", 0),
+                           suite.value("conforming", 0));
+      cases += "    </testcase>\n";
     }
-    if (failed) {
-      xml += fmt::format("      <failure message=\"{} of {} programs diverge\">{}</failure>\n",
-                         suite.divergent, suite.cases, xml_escape(details));
-    } else if (errored) {
-      std::string notes;
-      for (const std::string& note : suite.notes) notes += note + "\n";
-      xml += fmt::format(
-          "      <error message=\"{} target errors, {} inconclusive\">{}</error>\n",
-          suite.target_errors, suite.inconclusive, xml_escape(details + notes));
+    std::size_t n = report.at("suites").size();
+    body += fmt::format(
+        "  <testsuite name=\"forkconf.{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+        "time=\"{:.3f}\">\n    <properties>\n      <property name=\"target\" value=\"{}\"/>\n"
+        "      <property name=\"seed\" value=\"{}\"/>\n    </properties>\n",
+        xml_escape(target), n, suite_failures, suite_errors, report.value("seconds", 0.0),
+        xml_escape(target), report.value("seed", 0));
+    if (report.contains("setup_error")) {
+      ++suite_errors;
+      body += fmt::format(
+          "    <testcase classname=\"forkconf.{}\" name=\"setup\">\n      <error "
+          "type=\"setup\" message=\"{}\"/>\n    </testcase>\n",
+          xml_escape(target), xml_escape(report.value("setup_error", "")));
+      ++n;
     }
-    xml += fmt::format("      <system-out>{} cases, {} conforming</system-out>\n", suite.cases,
-                       suite.conforming);
-    xml += "    </testcase>\n  </testsuite>\n";
+    body += cases + "  </testsuite>\n";
+    tests += static_cast<int>(n);
+    failures += suite_failures;
+    errors += suite_errors;
+    seconds += report.value("seconds", 0.0);
   }
-  xml += "</testsuites>\n";
-  return xml;
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"forkconf\" "
+                     "tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n{}"
+                     "</testsuites>\n",
+                     tests, failures, errors, seconds, body);
 }
 
 std::string summary_table(const CampaignResult& result) {
@@ -196,7 +331,7 @@ std::string summary_table(const CampaignResult& result) {
 }
 
 std::vector<std::string> write_all(const CampaignResult& result, const std::string& directory,
-                                   const std::string& command_line) {
+                                   const std::string& command_line, const oracle::Profile& model) {
   namespace fs = std::filesystem;
   std::vector<std::string> written;
   fs::create_directories(directory);
@@ -206,10 +341,11 @@ std::vector<std::string> write_all(const CampaignResult& result, const std::stri
     if (!out) throw std::runtime_error("cannot write " + path.string());
     written.push_back(path.string());
   };
-  nlohmann::json report = to_json(result, command_line);
+  nlohmann::json report = to_json(result, command_line, model);
   write(fs::path(directory) / "report.json", report.dump(2) + "\n");
   write(fs::path(directory) / "summary.md", markdown_summary(report, nullptr));
-  write(fs::path(directory) / "junit.xml", junit_xml(result));
+  write(fs::path(directory) / "junit.xml", junit_xml_from_reports({report}));
+  write(fs::path(directory) / "report.html", html_report({report}));
   fs::path divergences = fs::path(directory) / "divergences";
   fs::remove_all(divergences);
   for (const SuiteSummary& suite : result.suites) {

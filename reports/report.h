@@ -17,13 +17,27 @@ inline constexpr int kJsonSchemaVersion = 1;
 std::string annotated_program(const Program& program, const CaseOutcome& outcome,
                               const std::vector<std::string>& header);
 
-nlohmann::json to_json(const CampaignResult& result, const std::string& command_line);
+// `model` is the model the campaign checked against (CampaignOptions::model):
+// the per-step expectations and the C reproducer of each failure use it.
+nlohmann::json to_json(const CampaignResult& result, const std::string& command_line,
+                       const oracle::Profile& model = {});
 std::string junit_xml(const CampaignResult& result);
+
+/* ---- reports for people and CI (issue 7) ---- */
+
+// JUnit XML from one or more report.json (one per target): a <testsuite> per
+// target, a <testcase> per property (suite) per target.
+std::string junit_xml_from_reports(const std::vector<nlohmann::json>& reports);
+
+// The observation of step `i` in canonical text, "state=blocked", or
+// "not started" (the run stopped before it).
+std::string observed_text(const CaseOutcome& outcome, std::size_t i);
 std::string summary_table(const CampaignResult& result);
 
-// Writes report.json, junit.xml, summary.md and divergences/<suite>-<case>.fcp under
+// Writes report.json, report.html, junit.xml, summary.md and divergences/<suite>-<case>.fcp under
 // `directory`; returns the paths written.
 std::vector<std::string> write_all(const CampaignResult& result, const std::string& directory,
-                                   const std::string& command_line);
+                                   const std::string& command_line,
+                                   const oracle::Profile& model = {});
 
 }  // namespace fc::reports

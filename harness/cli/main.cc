@@ -3,9 +3,12 @@
 //   forkconf run [--suite NAME]... [--seed N] [--cases N] [--target T] [--out DIR]
 //   forkconf replay FILE.fcp [--target T]
 //   forkconf list
-//   forkconf check FILE.fcp [--target T]        (git bisect run: 0 good, 1 bad, 125 skip)
+//   forkconf check FILE.fcp [--target T]        (git bisect run: 0 good, 1 bad, 125 skip,
+//                                                 128 abort: the program itself is bad)
 //   forkconf baseline --from report.json --out baseline.json
 //   forkconf diff before/report.json after/report.json
+//   forkconf report [--html F] [--junit F] [--markdown F] report.json...  (one per target)
+//   forkconf repro FILE.fcp [-o out.c]         (standalone C reproducer, libc only)
 //   forkconf generate --suite NAME [--seed N] [--cases N]
 //
 // Exit status: 0 the target conforms, 1 a divergence was found, 2 usage or
@@ -23,7 +26,9 @@
 
 #include "harness/campaign.h"
 #include "harness/ir/fcp.h"
+#include "harness/repro/c_emitter.h"
 #include "reports/baseline.h"
+#include "reports/html.h"
 #include "reports/report.h"
 #include "suites/registry.h"
 
@@ -51,14 +56,17 @@ class ProgressPrinter {
                    left);
       if (p.all_done == p.all_total) std::fprintf(stderr, "\n");
     } else {
+      // Not a terminal (CI logs): a plain line when a suite starts and at
+      // every further 10% of it.
       int decile = p.total ? p.done * 10 / p.total : 10;
       if (p.suite != last_suite_ || decile != last_decile_) {
         last_suite_ = p.suite;
         last_decile_ = decile;
-        if (decile == 10 || p.done == 1) {
-          std::fprintf(stderr, "%s: %d/%d cases, %d divergent, %.0f programs/s\n",
-                       p.suite.c_str(), p.done, p.total, p.divergences, rate);
-        }
+        std::fprintf(stderr,
+                     "progress: %s %d/%d cases, all %d/%d, %d divergent, %.0f programs/s, "
+                     "~%.0fs left\n",
+                     p.suite.c_str(), p.done, p.total, p.all_done, p.all_total, p.divergences,
+                     rate, left);
       }
     }
   }
@@ -155,14 +163,16 @@ int run_command(const std::vector<std::string>& suite_names, std::uint64_t seed,
     }
     for (const std::string& note : suite.notes) std::cout << suite.name << ": " << note << "\n";
   }
-  std::cout << "reports: " << out_dir << "/report.json, " << out_dir << "/junit.xml";
+  std::cout << "reports: " << out_dir << "/report.json, " << out_dir << "/report.html, "
+            << out_dir << "/junit.xml, " << out_dir << "/summary.md";
   if (result.total_divergent() > 0) std::cout << ", " << out_dir << "/divergences/";
   std::cout << "\n";
   int status = exit_status(result);
-  if (baseline && status == FC_EXIT_DIVERGENCE) {
-    // The gate fails only on divergences the baseline does not know.
-    reports::SignatureSet found =
-        reports::signatures_of_report(reports::to_json(result, command_line));
+  if (baseline) {
+    // The gate fails only on divergences the baseline does not know; target
+    // errors and inconclusive programs still fail it.
+    nlohmann::json report = reports::to_json(result, command_line);
+    reports::SignatureSet found = reports::signatures_of_report(report);
     std::set<std::string> now;
     for (const auto& [signature, example] : found.entries) now.insert(signature);
     reports::Comparison c = reports::compare(baseline->known[target], now);
@@ -170,11 +180,13 @@ int run_command(const std::vector<std::string>& suite_names, std::uint64_t seed,
                              c.unchanged.size(), c.removed.size());
     for (const std::string& s : c.added) std::cout << "  new: " << s << "\n";
     for (const std::string& s : c.removed) std::cout << "  gone: " << s << "\n";
-    if (c.added.empty()) status = FC_EXIT_OK;
-  } else if (baseline) {
-    for (const std::string& s : baseline->known[target]) std::cout << "  gone: " << s << "\n";
-  }
-  std::cout << (status == FC_EXIT_OK && result.total_divergent() > 0
+    if (status == FC_EXIT_DIVERGENCE && c.added.empty()) {
+      CampaignResult without = result;
+      for (SuiteSummary& suite : without.suites) suite.divergent = 0;
+      status = exit_status(without);
+    }
+    std::ofstream(out_dir + "/summary.md") << reports::markdown_summary(report, &c);
+  }  std::cout << (status == FC_EXIT_OK && result.total_divergent() > 0
                     ? "verdict: only known divergences (baseline)\n"
                 : status == FC_EXIT_OK ? "verdict: the target conforms\n"
                 : status == FC_EXIT_DIVERGENCE ? "verdict: DIVERGENCES found\n"
@@ -261,6 +273,112 @@ int diff_command(const std::string& before_file, const std::string& after_file) 
   return c.added.empty() ? FC_EXIT_OK : FC_EXIT_DIVERGENCE;
 }
 
+/* ---- report, repro, check (issue 7) ---- */
+
+int report_command(const std::vector<std::string>& inputs, const std::string& html,
+                   const std::string& junit, const std::string& markdown) {
+  if (html.empty() && junit.empty() && markdown.empty()) {
+    std::cerr << "forkconf report: say what to write: --html FILE, --junit FILE, --markdown FILE\n";
+    return FC_EXIT_USAGE;
+  }
+  std::vector<nlohmann::json> reports;
+  for (const std::string& input : inputs) {
+    nlohmann::json report = reports::read_json_file(input);
+    try {
+      reports::signatures_of_report(report);  // validates schema and version
+    } catch (const std::exception& e) {
+      throw std::runtime_error(input + ": " + e.what());
+    }
+    reports.push_back(std::move(report));
+  }
+  auto write = [](const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path);
+    std::cout << "wrote " << path << "\n";
+  };
+  if (!html.empty()) write(html, reports::html_report(reports));
+  if (!junit.empty()) write(junit, reports::junit_xml_from_reports(reports));
+  if (!markdown.empty()) {
+    std::string md;
+    for (const nlohmann::json& report : reports) md += reports::markdown_summary(report, nullptr);
+    write(markdown, md);
+  }
+  return FC_EXIT_OK;
+}
+
+// Reads and parses a .fcp; on error prints it and returns nullopt.
+std::optional<Program> read_program(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << "forkconf: cannot read " << file << "\n";
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = parse_fcp(text.str());
+  if (auto* error = std::get_if<ParseError>(&parsed)) {
+    std::cerr << file << ": " << error->text() << "\n";
+    return std::nullopt;
+  }
+  return std::get<Program>(parsed);
+}
+
+int repro_command(const std::string& file, const std::string& out, int timeout_ms) {
+  std::optional<Program> program = read_program(file);
+  if (!program) return FC_EXIT_USAGE;
+  oracle::Profile model;
+  PlanResult planned = plan(*program, model);
+  if (!planned.plan) {
+    std::cerr << file << ": the model cannot run this program: " << planned.refusal->text()
+              << "\n";
+    return FC_EXIT_USAGE;
+  }
+  EmitOptions options;
+  options.title = "forkconf reproducer of " + file;
+  options.comments = {"made by: forkconf repro " + file};
+  options.allowed = allowed_by_model(*program, model);
+  if (options.allowed.size() != program->steps.size()) options.allowed.clear();
+  options.timeout_ms = timeout_ms;
+  std::string c = emit_c(*program, *planned.plan, options);
+  if (out.empty() || out == "-") {
+    std::cout << c;
+    return FC_EXIT_OK;
+  }
+  std::ofstream stream(out);
+  stream << c;
+  if (!stream) {
+    std::cerr << "forkconf: cannot write " << out << "\n";
+    return FC_EXIT_USAGE;
+  }
+  std::cerr << "wrote " << out << " (build: gcc -O2 -o repro " << out
+            << "; run: ./repro, exit 0 behaves, 1 diverges, 3 could not run)\n";
+  return FC_EXIT_OK;
+}
+
+// git bisect run: 0 good, 1 bad, 125 this revision cannot be tested (the
+// target cannot start, crashes, hangs, or the result is inconclusive), and
+// 128 (which aborts the bisection) when the program itself is unusable:
+// unreadable, malformed, or refused by the model at every revision alike.
+int check_command(const std::string& file, const std::string& target, const std::string& executor,
+                  int timeout_ms) {
+  constexpr int kGood = 0, kBad = 1, kSkip = 125, kAbort = 128;
+  std::optional<Program> program = read_program(file);
+  if (!program) {
+    std::cerr << "forkconf check: aborting (exit 128): fix the program first\n";
+    return kAbort;
+  }
+  if (!plan(*program, oracle::Profile{}).plan) {
+    std::cerr << "forkconf check: aborting (exit 128): the model cannot run " << file << "\n";
+    return kAbort;
+  }
+  int status = replay_command(file, target, executor, timeout_ms);
+  if (status == FC_EXIT_OK) return kGood;
+  if (status == FC_EXIT_DIVERGENCE) return kBad;
+  std::cerr << "forkconf check: cannot test this revision (exit 125)\n";
+  return kSkip;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -307,6 +425,25 @@ int main(int argc, char** argv) {
   std::string check_file;
   check_cmd->add_option("file", check_file, "program in .fcp format")->required();
   check_cmd->add_option("--target", target, "host or wrap:CMD");
+  check_cmd->add_option("--timeout-ms", timeout_ms, "watchdog")->check(CLI::PositiveNumber);
+
+  /* ---- report, repro (issue 7) ---- */
+  auto* report_cmd = app.add_subcommand(
+      "report", "render report.json files (one per target) as HTML, JUnit XML or Markdown");
+  std::vector<std::string> report_inputs;
+  std::string html_out, junit_out, markdown_out;
+  report_cmd->add_option("reports", report_inputs, "report.json of each run")->required();
+  report_cmd->add_option("--html", html_out, "self-contained HTML report to write");
+  report_cmd->add_option("--junit", junit_out, "JUnit XML to write");
+  report_cmd->add_option("--markdown", markdown_out, "Markdown summary to write");
+
+  auto* repro_cmd = app.add_subcommand(
+      "repro", "write a standalone C reproducer (libc only) of a .fcp program");
+  std::string repro_file, repro_out;
+  repro_cmd->add_option("file", repro_file, "program in .fcp format")->required();
+  repro_cmd->add_option("-o,--out", repro_out, "C file to write (default: stdout)");
+  repro_cmd->add_option("--timeout-ms", timeout_ms, "watchdog compiled into the reproducer")
+      ->check(CLI::PositiveNumber);
 
   auto* replay = app.add_subcommand("replay", "run one .fcp program and check it");
   std::string file;
@@ -334,10 +471,15 @@ int main(int argc, char** argv) {
                        no_shrink, quiet, baseline_file, join_args(argc, argv));
   }
   if (*replay) return replay_command(file, target, executor, timeout_ms);
-  if (*check_cmd) {
-    // git bisect run: 0 good, 1 bad, 125 this revision cannot be tested.
-    int status = replay_command(check_file, target, executor, timeout_ms);
-    return status == FC_EXIT_OK ? 0 : status == FC_EXIT_DIVERGENCE ? 1 : 125;
+  if (*check_cmd) return check_command(check_file, target, executor, timeout_ms);
+  if (*repro_cmd) return repro_command(repro_file, repro_out, timeout_ms);
+  if (*report_cmd) {
+    try {
+      return report_command(report_inputs, html_out, junit_out, markdown_out);
+    } catch (const std::exception& e) {
+      std::cerr << "forkconf: " << e.what() << "\n";
+      return FC_EXIT_USAGE;
+    }
   }
   if (*baseline_cmd || *diff_cmd) {
     try {

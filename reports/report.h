@@ -20,6 +20,8 @@ std::string annotated_program(const Program& program, const CaseOutcome& outcome
 nlohmann::json to_json(const CampaignResult& result, const std::string& command_line);
 std::string junit_xml(const CampaignResult& result);
 std::string summary_table(const CampaignResult& result);
+// issue 5: a race suite's per path x spawner table (trials, leaks, rate, divergent).
+std::string race_table(const std::string& suite, const std::vector<RaceStat>& stats);
 
 // Writes report.json, junit.xml, summary.md and divergences/<suite>-<case>.fcp under
 // `directory`; returns the paths written.

@@ -76,8 +76,8 @@ constexpr int kMaxTrials = 1000000;
 constexpr int kMaxFdsPerThread = 2;
 // Spin iterations between a racy open and its fcntl(F_SETFD), and the range
 // of the spawner's delay after the release (swept over the trials).
-constexpr unsigned kRacyWindowSpins = 40000;
-constexpr unsigned kSpawnerDelaySpins = 60000;
+constexpr unsigned kRacyWindowSpins = 150000;
+constexpr unsigned kSpawnerDelaySpins = 250000;
 
 enum class Path {
   kOpenCloexec, kOpenatCloexec, kPipe2, kDup3, kDupfdCloexec, kAccept4, kSocket, kSocketpair,

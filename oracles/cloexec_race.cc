@@ -46,7 +46,7 @@ std::vector<PathInfo> make_paths() {
                {"posix:pthread_atfork:HANDLERS:1", "man:open:CLOEXEC:1"},
                "prepare and child handlers open(O_CLOEXEC)"});
   p.push_back({"atfork_plain", Kind::KeptByExec, {"fork"}, {"posix:pthread_atfork:HANDLERS:1"},
-               "child handler open() without O_CLOEXEC"});
+               "child handler open() without O_CLOEXEC (prepare handler opens nothing)"});
   return p;
 }
 

@@ -78,6 +78,7 @@ constexpr int kMaxFdsPerThread = 2;
 // of the spawner's delay after the release (swept over the trials).
 constexpr unsigned kRacyWindowSpins = 150000;
 constexpr unsigned kSpawnerDelaySpins = 250000;
+constexpr int kSequencedEvery = 4;
 
 enum class Path {
   kOpenCloexec, kOpenatCloexec, kPipe2, kDup3, kDupfdCloexec, kAccept4, kSocket, kSocketpair,
@@ -114,6 +115,7 @@ struct Shared {
   int threads;
   uint32_t go;      // the barrier: creators spin until it is 1
   uint32_t ready;   // creators waiting at the barrier
+  uint32_t done;    // creators that have made their descriptors
   int fds[kMaxThreads][kMaxFdsPerThread];
   int errs[kMaxThreads];
   // Setup-time descriptors (all FD_CLOEXEC): dup sources, the listener and
@@ -146,7 +148,7 @@ int OpenMarker(int flags) {
 // ... parent ... is called after fork() processing completes in the parent
 // ... child ... in the child process".
 void AtforkPrepare() {
-  if (g.atfork_mode == 0) return;
+  if (g.atfork_mode != 1) return;  // atfork_plain: only the child handler opens
   g.prepare_fd = OpenMarker(O_CLOEXEC);
 }
 void AtforkParent() {
@@ -216,6 +218,7 @@ void* Creator(void* arg) {
   // spin would starve the spawner until the next scheduler tick.
   while (__atomic_load_n(&g.go, __ATOMIC_ACQUIRE) == 0) sched_yield();
   if (!SetupTime(g.path)) g.errs[t] = Create(g.path, t, g.fds[t]);
+  __atomic_add_fetch(&g.done, 1, __ATOMIC_SEQ_CST);
   return nullptr;
 }
 
@@ -350,6 +353,7 @@ bool Trial(int trial, Spawner spawner, int report_rd) {
   memset(g.errs, 0, sizeof g.errs);
   g.go = 0;
   g.ready = 0;
+  g.done = 0;
   if (SetupTime(g.path)) {
     for (int t = 0; t < k; ++t) g.errs[t] = Create(g.path, t, g.fds[t]);
   }
@@ -382,7 +386,14 @@ bool Trial(int trial, Spawner spawner, int report_rd) {
   for (int t = 0; t < k; ++t) fa_fds[t] = g.fds[t][0];
   g.atfork_mode = g.path == Path::kAtforkCloexec ? 1 : g.path == Path::kAtforkPlain ? 2 : 0;
   __atomic_store_n(&g.go, 1, __ATOMIC_RELEASE);
-  Spin(delay);
+  // Every kSequencedEvery-th trial is sequenced: the spawner waits until the
+  // descriptors exist, so a flag that does not work is seen whatever the
+  // timing; the others race, the spawner's delay sweeping the window.
+  if (trial % kSequencedEvery == kSequencedEvery - 1) {
+    while (__atomic_load_n(&g.done, __ATOMIC_ACQUIRE) < static_cast<uint32_t>(k)) sched_yield();
+  } else {
+    Spin(delay);
+  }
   pid_t child = SpawnReport(spawner, fa_fds, k);
   int spawn_errno = errno;
   g.atfork_mode = 0;

@@ -136,10 +136,12 @@ inline void Spin(unsigned n) {
   for (unsigned i = 0; i < n; ++i) __asm__ __volatile__("" ::: "memory");
 }
 
+// "/proc/self/fd/<marker>", made before any fork: the child handler runs in
+// a forked child of a multithreaded process and only calls open/fcntl.
+char g_marker_path[48];
+
 int OpenMarker(int flags) {
-  char path[48];
-  snprintf(path, sizeof path, "/proc/self/fd/%d", g.marker);
-  int fd = open(path, O_RDONLY | flags);
+  int fd = open(g_marker_path, O_RDONLY | flags);
   if (fd < 0) fd = fcntl(g.marker, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
   return fd;
 }
@@ -454,6 +456,7 @@ bool Trial(int trial, Spawner spawner, int report_rd) {
   g.dup_src = open("/dev/null", O_RDONLY | O_CLOEXEC);
   g.marker = memfd_create("fcp-race-marker", MFD_CLOEXEC);
   g.marker_ino = g.marker >= 0 ? InoOf(g.marker) : -1;
+  snprintf(g_marker_path, sizeof g_marker_path, "/proc/self/fd/%d", g.marker);
   g.listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   // unix(7): autobind "if a bind(2) call specifies addrlen as
   // sizeof(sa_family_t) ... the socket is autobound to an abstract address".

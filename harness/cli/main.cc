@@ -440,6 +440,11 @@ int main(int argc, char** argv) {
       std::cerr << "forkconf: unknown suite '" << gen_suite << "'\n";
       return FC_EXIT_USAGE;
     }
+    if (suite->race) {  // issue 5: trials, not programs
+      std::cerr << "forkconf: suite " << gen_suite
+                << " runs race trials, not programs: see `forkconf race`\n";
+      return FC_EXIT_USAGE;
+    }
     oracle::Profile model;
     for (int i = 0; i < cases; ++i) {
       int size = 0;

@@ -51,5 +51,22 @@ expect_status "an executor that prints nothing is a target failure" 3 "output en
 expect_status "a crashing executor is a target failure" 3 "TARGET FAILED" -- \
   "$forkconf" --executor "$fixtures/crashing_executor.sh" race --path pipe2 --spawner fork --trials 2
 
+expect_status "generate refuses a race suite" 2 "runs race trials, not programs" -- \
+  "$forkconf" generate --suite cloexec_race --cases 1
+expect_status "campaign reports per-pair trials and the racy rate" 0 "cloexec_race: open_fcntl +fork +racy +2 " -- \
+  "$forkconf" run --suite cloexec_race --cases 104 --quiet --out "$work/report"
+if python3 -c "
+import json,sys
+r=json.load(open(sys.argv[1]))
+assert r['schema_version']==1
+race=r['suites'][0]['race']
+assert len(race)==52 and all(p['trials']==2 for p in race), race
+assert all(set(p)>={'path','spawner','kind','trials','leaks','leak_rate','divergent'} for p in race)
+" "$work/report/report.json" 2>"$work/err"; then
+  pass "report.json has suites[].race per pair"
+else
+  fail "report.json race field: $(cat "$work/err")"
+fi
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -210,7 +210,8 @@ std::optional<std::string> check_race_trial(const oracle::race::PathInfo& path,
 std::string race_repro(const TargetSpec& target, const std::string& path,
                        const std::string& spawner, int threads, int trials) {
   std::string wrap = target.name == "host" ? "" : target.name.substr(5) + " ";
-  return "forkconf race --target '" + target.name + "' --path " + path + " --spawner " +
+  return "forkconf --executor " + target.executor_path + " race --target '" + target.name +
+         "' --path " + path + " --spawner " +
          spawner + " --threads " + std::to_string(threads) + " --trials " +
          std::to_string(trials) + "   # or: " + wrap + target.executor_path + " race " + path +
          " " + spawner + " " + std::to_string(trials) + " " + std::to_string(threads) + " 10000";

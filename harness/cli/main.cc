@@ -148,7 +148,9 @@ int run_command(const std::vector<std::string>& suite_names, std::uint64_t seed,
       if (&failure - suite.failures.data() >= 3) break;
       std::cout << fmt::format("\n{} case {}: {}\n", suite.name, failure.index,
                                failure.outcome.summary());
-      if (failure.shrunk) {
+      if (!failure.race_repro.empty()) {  // issue 5: a race trial, not a program
+        std::cout << "reproduce: " << failure.race_repro << "\n";
+      } else if (failure.shrunk) {
         std::cout << fmt::format("minimal program ({} steps, from {}):\n{}",
                                  failure.minimal.steps.size(), failure.original.steps.size(),
                                  print_fcp(failure.minimal));

@@ -13,6 +13,7 @@ namespace fc {
 std::string CaseOutcome::summary() const {
   if (refusal) return "model refused the program: " + refusal->text();
   if (error) return error->text();
+  if (race_divergence) return *race_divergence;
   if (verdict.inconclusive) return "inconclusive: " + *verdict.inconclusive;
   if (verdict.divergences.empty()) return "conforms";
   return verdict.divergences.front().explain();
@@ -109,7 +110,89 @@ CampaignResult run_campaign(const CampaignOptions& options) {
   std::vector<Failure*> to_shrink;
   std::atomic<std::size_t> next_shrink{0};
 
+  /* ---- close-on-exec races (issue 5) ---- */
+  // Workers take whole (path, spawner) pairs: one `fcp-exec race` batch runs
+  // every case of the pair (case i is trial i / npairs of pair i % npairs).
+  auto run_race_cases = [&](const SuiteDef& suite) {
+    const auto pairs = race_pairs();
+    const int np = static_cast<int>(pairs.size());
+    for (;;) {
+      if (options.cancel && options.cancel->load()) return;
+      if (options.stop_after_divergences > 0) {
+        std::lock_guard guard(lock);
+        if (summary.divergent >= options.stop_after_divergences) return;
+      }
+      int p = next_case.fetch_add(1);
+      if (p >= np || p >= options.cases) return;
+      const oracle::race::PathInfo& path = *pairs[p].first;
+      const std::string& spawner = pairs[p].second;
+      const int n = (options.cases - p + np - 1) / np;
+      const int timeout = options.timeout_ms + n * 50;
+      RaceBatch batch = run_race(options.target, path.name, spawner, n, suite.race_threads, timeout);
+      RaceStat stat{path.name, spawner, race_kind_name(path.kind)};
+      std::vector<Failure> found;
+      for (int t = 0; t < static_cast<int>(batch.trials.size()); ++t) {
+        const RaceTrial& trial = batch.trials[t];
+        ++stat.trials;
+        stat.created += trial.created;
+        stat.held += trial.held;
+        if (trial.held > 0) ++stat.leaks;
+        auto divergence = check_race_trial(path, spawner, t, trial, options.model);
+        if (!divergence) continue;
+        ++stat.divergent;
+        Failure failure;
+        failure.suite = suite.name;
+        failure.index = static_cast<std::uint64_t>(p + t * np);
+        failure.seed = case_seed(options.seed, suite.name, failure.index);
+        failure.outcome.race_divergence = *divergence;
+        failure.race_signature = "race:" + path.name + ":" + spawner;
+        failure.race_repro = race_repro(options.target, path.name, spawner, suite.race_threads, n);
+        found.push_back(std::move(failure));
+      }
+      // The reproducer, made smaller: one creator thread and a few trials.
+      if (!found.empty() && options.shrink) {
+        RaceBatch again = run_race(options.target, path.name, spawner, std::min(n, 20), 1, timeout);
+        for (int t = 0; t < static_cast<int>(again.trials.size()); ++t) {
+          if (!check_race_trial(path, spawner, t, again.trials[t], options.model)) continue;
+          found.front().race_repro = race_repro(options.target, path.name, spawner, 1, t + 1);
+          found.front().shrunk = true;
+          break;
+        }
+      }
+      if (batch.error) {
+        Failure failure;
+        failure.suite = suite.name;
+        failure.index = static_cast<std::uint64_t>(p + static_cast<int>(batch.trials.size()) * np);
+        failure.seed = case_seed(options.seed, suite.name, failure.index);
+        failure.outcome.error = batch.error;
+        failure.race_signature = "race:" + path.name + ":" + spawner;
+        failure.race_repro = race_repro(options.target, path.name, spawner, suite.race_threads, n);
+        found.push_back(std::move(failure));
+      }
+      std::lock_guard guard(lock);
+      summary.cases += n;
+      summary.divergent += stat.divergent;
+      summary.conforming += stat.trials - stat.divergent;
+      summary.target_errors += n - stat.trials;
+      summary.steps += static_cast<long>(stat.trials);
+      summary.race.push_back(stat);
+      for (Failure& f : found) summary.failures.push_back(std::move(f));
+      int done_all = (all_done += n);
+      if (options.on_progress) {
+        options.on_progress(Progress{suite.name, summary.cases, options.cases, summary.divergent,
+                                     done_all, all_total, since(campaign_start)});
+      }
+    }
+  };
+
   auto run_cases = [&](const SuiteDef& suite, Target& target) {
+    if (suite.race) {
+      // One batch at a time (worker 0): batches running on the other cores
+      // would compete with the creator and spawner threads for the CPUs and
+      // close the very window the racy paths measure.
+      if (&target == targets[0].get()) run_race_cases(suite);
+      return;
+    }
     for (;;) {
       if (options.cancel && options.cancel->load()) return;
       if (options.stop_after_divergences > 0) {
@@ -170,7 +253,7 @@ CampaignResult run_campaign(const CampaignOptions& options) {
     to_shrink.clear();
     next_shrink = 0;
     for (Failure& failure : summary.failures) {
-      if (options.shrink && failure.outcome.diverges() &&
+      if (options.shrink && failure.outcome.diverges() && !failure.outcome.race_divergence &&
           static_cast<int>(to_shrink.size()) < options.max_shrunk_per_suite) {
         to_shrink.push_back(&failure);
       }
@@ -219,6 +302,17 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       sync.arrive_and_wait();
       if (j == 0) {
         summary.seconds = since(suite_start);
+        // issue 5: race stats in the model's pair order, whatever worker ran them.
+        std::stable_sort(summary.race.begin(), summary.race.end(),
+                         [order = race_pairs()](const RaceStat& a, const RaceStat& b) {
+                           auto rank = [&](const RaceStat& s) {
+                             for (std::size_t i = 0; i < order.size(); ++i)
+                               if (order[i].first->name == s.path && order[i].second == s.spawner)
+                                 return i;
+                             return order.size();
+                           };
+                           return rank(a) < rank(b);
+                         });
         result.suites.push_back(std::move(summary));
       }
     }

@@ -14,6 +14,7 @@
 
 #include "harness/check/check.h"
 #include "harness/gen/generator.h"
+#include "harness/race.h"
 #include "harness/runner/target.h"
 #include "harness/shrink/shrink.h"
 
@@ -25,6 +26,11 @@ struct SuiteDef {
   std::string claim;                  // one sentence: what must hold
   std::vector<std::string> covers;    // spec clauses / man pages it exercises
   GenProfile gen;
+  /* ---- close-on-exec races (issue 5) ---- */
+  // A race suite runs `fcp-exec race` trials instead of generated programs:
+  // case i is one trial of pair i % npairs (race_pairs()), batched per pair.
+  bool race = false;
+  int race_threads = 2;  // creator threads per trial
 };
 
 // One program run and checked.
@@ -33,8 +39,11 @@ struct CaseOutcome {
   std::optional<TargetError> error;    // the target failed
   Trace trace;
   Verdict verdict;
-  bool conforms() const { return !refusal && !error && verdict.conforms(); }
-  bool diverges() const { return !refusal && !error && !verdict.divergences.empty(); }
+  std::optional<std::string> race_divergence;  // issue 5: a race trial the model forbids
+  bool conforms() const { return !refusal && !error && verdict.conforms() && !race_divergence; }
+  bool diverges() const {
+    return !refusal && !error && (!verdict.divergences.empty() || race_divergence.has_value());
+  }
   std::string summary() const;  // one line
 };
 
@@ -55,6 +64,8 @@ struct Failure {
   CaseOutcome outcome;       // of the minimal program
   ShrinkStats shrink;
   bool shrunk = false;
+  std::string race_repro;      // issue 5: command lines reproducing a race divergence
+  std::string race_signature;  // issue 5: "race:<path>:<spawner>"
 };
 
 struct SuiteSummary {
@@ -69,6 +80,7 @@ struct SuiteSummary {
   double seconds = 0;
   std::vector<Failure> failures;          // divergences and target errors
   std::vector<std::string> notes;         // first inconclusive reasons
+  std::vector<RaceStat> race;             // issue 5: per path x spawner (race suites)
 };
 
 struct Progress {

@@ -52,6 +52,8 @@ struct Profile {
     ChildLeaksFd,         // fork gives the child one extra descriptor
     ChildParentIsReaper,  // fork records the reaper, not the caller, as parent
     OrphansKeepParent,    // an orphan is not reparented: getppid stays the dead parent
+    /* ---- close-on-exec races (issue 5) ---- */
+    Pipe2KeepsFds,        // pipe2(O_CLOEXEC) modelled as leaving both ends open across exec
   } planted_bug = PlantedBug::None;
 };
 

@@ -89,6 +89,19 @@ std::string markdown_summary(const nlohmann::json& report, const Comparison* aga
                       suite.value("target_errors", 0) + suite.value("inconclusive", 0),
                       suite.value("seconds", 0.0));
   }
+  /* ---- close-on-exec races (issue 5) ---- */
+  for (const auto& suite : report.at("suites")) {
+    if (!suite.contains("race")) continue;
+    md += fmt::format("\n{}: | path | spawner | kind | trials | leaks | rate | divergent |\n"
+                      "|---|---|---|---:|---:|---:|---:|\n",
+                      suite.value("name", "?"));
+    for (const auto& r : suite.at("race")) {
+      md += fmt::format("| {} | {} | {} | {} | {} | {:.1f}% | {} |\n", r.value("path", "?"),
+                        r.value("spawner", "?"), r.value("kind", "?"), r.value("trials", 0),
+                        r.value("leaks", 0), 100.0 * r.value("leak_rate", 0.0),
+                        r.value("divergent", 0));
+    }
+  }
   const auto& totals = report.at("totals");
   md += fmt::format("\n**{} programs, {} divergent, {} errors** in {:.1f}s.\n",
                     totals.value("cases", 0), totals.value("divergent", 0),

@@ -194,6 +194,12 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
       f["signature"] = divergence_signature(failure.minimal, failure.outcome.verdict);
       f["program"] = print_fcp(failure.minimal);
       f["replay"] = replay_hint(failure, result.target);
+      if (!failure.race_repro.empty()) {  // issue 5: a race trial, not a program
+        if (failure.outcome.diverges()) f["signature"] = failure.race_signature;
+        f["program"] = "";
+        f["replay"] = failure.race_repro;
+        f["race_repro"] = failure.race_repro;
+      }
       f["rerun"] = fmt::format("forkconf run --suite {} --seed {} --cases {}", failure.suite,
                                result.seed, failure.index + 1);
       // issue 7: the rerun goes to the same target.
@@ -230,6 +236,22 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
       failures.push_back(f);
     }
     s["failures"] = failures;
+    /* ---- close-on-exec races (issue 5): additive field, schema version unchanged ---- */
+    if (!suite.race.empty()) {
+      json race = json::array();
+      for (const RaceStat& r : suite.race) {
+        race.push_back({{"path", r.path},
+                        {"spawner", r.spawner},
+                        {"kind", r.kind},
+                        {"trials", r.trials},
+                        {"leaks", r.leaks},
+                        {"leak_rate", r.leak_rate()},
+                        {"created", r.created},
+                        {"held", r.held},
+                        {"divergent", r.divergent}});
+      }
+      s["race"] = race;
+    }
     suites.push_back(s);
   }
   root["suites"] = suites;
@@ -327,6 +349,20 @@ std::string summary_table(const CampaignResult& result) {
                      "total", cases, result.total_divergent(), result.total_errors(), "",
                      result.seconds, result.seconds > 0 ? cases / result.seconds : 0.0,
                      result.jobs);
+  /* ---- close-on-exec races (issue 5): per path x spawner ---- */
+  for (const SuiteSummary& suite : result.suites) {
+    if (!suite.race.empty()) out += race_table(suite.name, suite.race);
+  }
+  return out;
+}
+
+std::string race_table(const std::string& suite, const std::vector<RaceStat>& stats) {
+  std::string out = fmt::format("\n{}: {:<17} {:<6} {:<7} {:>7} {:>6} {:>7} {:>9}\n", suite, "path",
+                                "spawn", "kind", "trials", "leaks", "rate", "divergent");
+  for (const RaceStat& r : stats) {
+    out += fmt::format("{}: {:<17} {:<6} {:<7} {:>7} {:>6} {:>6.1f}% {:>9}\n", suite, r.path,
+                       r.spawner, r.kind, r.trials, r.leaks, 100.0 * r.leak_rate(), r.divergent);
+  }
   return out;
 }
 
@@ -351,6 +387,13 @@ std::vector<std::string> write_all(const CampaignResult& result, const std::stri
   for (const SuiteSummary& suite : result.suites) {
     for (const Failure& failure : suite.failures) {
       fs::create_directories(divergences);
+      if (!failure.race_repro.empty()) {  // issue 5: a race trial has a command, not a program
+        write(divergences / fmt::format("{}-{}.txt", failure.suite, failure.index),
+              fmt::format("# forkconf divergence: suite {} case {}, target {}\n# {}\n{}\n",
+                          failure.suite, failure.index, result.target, failure.outcome.summary(),
+                          failure.race_repro));
+        continue;
+      }
       std::vector<std::string> header = {
           fmt::format("forkconf divergence: suite {} case {} (case seed {}), target {}",
                       failure.suite, failure.index, failure.seed, result.target),

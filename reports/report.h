@@ -33,6 +33,8 @@ std::string junit_xml_from_reports(const std::vector<nlohmann::json>& reports);
 // "not started" (the run stopped before it).
 std::string observed_text(const CaseOutcome& outcome, std::size_t i);
 std::string summary_table(const CampaignResult& result);
+// issue 5: a race suite's per path x spawner table (trials, leaks, rate, divergent).
+std::string race_table(const std::string& suite, const std::vector<RaceStat>& stats);
 
 // Writes report.json, report.html, junit.xml, summary.md and divergences/<suite>-<case>.fcp under
 // `directory`; returns the paths written.

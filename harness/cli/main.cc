@@ -10,6 +10,7 @@
 //   forkconf report [--html F] [--junit F] [--markdown F] report.json...  (one per target)
 //   forkconf repro FILE.fcp [-o out.c]         (standalone C reproducer, libc only)
 //   forkconf generate --suite NAME [--seed N] [--cases N]
+//   forkconf race [--trials N] [--path P] [--spawner S] [--threads K] [--target T]
 //
 // Exit status: 0 the target conforms, 1 a divergence was found, 2 usage or
 // setup error, 3 the target failed (crash, hang, garbage), 4 harness bug.
@@ -155,7 +156,9 @@ int run_command(const std::vector<std::string>& suite_names, std::uint64_t seed,
       if (&failure - suite.failures.data() >= 3) break;
       std::cout << fmt::format("\n{} case {}: {}\n", suite.name, failure.index,
                                failure.outcome.summary());
-      if (failure.shrunk) {
+      if (!failure.race_repro.empty()) {  // issue 5: a race trial, not a program
+        std::cout << "reproduce: " << failure.race_repro << "\n";
+      } else if (failure.shrunk) {
         std::cout << fmt::format("minimal program ({} steps, from {}):\n{}",
                                  failure.minimal.steps.size(), failure.original.steps.size(),
                                  print_fcp(failure.minimal));
@@ -379,6 +382,73 @@ int check_command(const std::string& file, const std::string& target, const std:
   return kSkip;
 }
 
+/* ---- close-on-exec races (issue 5) ---- */
+// N trials per path x spawner; prints trials, leaks, rate and divergences;
+// exit 1 if any trial is one the model forbids (an atomic path leaked).
+int race_command(const std::string& only_path, const std::string& only_spawner, int trials,
+                 int threads, const std::string& target, const std::string& executor,
+                 int timeout_ms) {
+  if (!only_path.empty() && !oracle::race::find_path(only_path)) {
+    std::string known;
+    for (const auto& p : oracle::race::paths()) known += " " + p.name;
+    std::cerr << "forkconf: unknown race path '" << only_path << "' (known:" << known << ")\n";
+    return FC_EXIT_USAGE;
+  }
+  auto pairs = race_pairs(only_path, only_spawner);
+  if (pairs.empty()) {
+    std::cerr << "forkconf: no race pair for path '" << only_path << "' and spawner '"
+              << only_spawner << "' (spawners: fork vfork spawn; fa_* need spawn, atfork_* fork)\n";
+    return FC_EXIT_USAGE;
+  }
+  if (::access(executor.c_str(), X_OK) != 0) {
+    std::cerr << "forkconf: executor not found or not executable: " << executor << "\n";
+    return FC_EXIT_USAGE;
+  }
+  oracle::Profile model;
+  TargetSpec spec{target, executor};
+  std::vector<RaceStat> stats;
+  int divergent = 0, errors = 0;
+  std::vector<std::string> messages;
+  for (const auto& [path, spawner] : pairs) {
+    RaceBatch batch = run_race(spec, path->name, spawner, trials, threads, timeout_ms + trials * 50);
+    RaceStat stat{path->name, spawner, race_kind_name(path->kind)};
+    for (int t = 0; t < static_cast<int>(batch.trials.size()); ++t) {
+      const RaceTrial& trial = batch.trials[t];
+      ++stat.trials;
+      stat.created += trial.created;
+      stat.held += trial.held;
+      if (trial.held > 0) ++stat.leaks;
+      if (auto d = check_race_trial(*path, spawner, t, trial, model)) {
+        ++stat.divergent;
+        if (stat.divergent == 1) {
+          messages.push_back("divergence: " + *d + "\n  reproduce: " +
+                             race_repro(spec, path->name, spawner, threads, t + 1));
+        }
+      }
+    }
+    divergent += stat.divergent;
+    if (batch.error) {
+      ++errors;
+      messages.push_back("error: " + batch.error->text());
+      if (batch.error->kind == TargetError::Kind::Unavailable) {
+        std::cerr << "forkconf: " << batch.error->text() << "\n";
+        return FC_EXIT_USAGE;
+      }
+    }
+    stats.push_back(stat);
+  }
+  std::cout << fmt::format("forkconf race on target {}: {} creator threads, {} trials per pair\n",
+                           target, threads, trials);
+  std::cout << reports::race_table("race", stats);
+  for (const std::string& m : messages) std::cout << m << "\n";
+  if (errors > 0) {
+    std::cout << "verdict: the TARGET FAILED (see errors)\n";
+    return FC_EXIT_TARGET;
+  }
+  std::cout << (divergent > 0 ? "verdict: DIVERGENCES found\n" : "verdict: the target conforms\n");
+  return divergent > 0 ? FC_EXIT_DIVERGENCE : FC_EXIT_OK;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -459,6 +529,20 @@ int main(int argc, char** argv) {
   gen->add_option("--seed", seed, "campaign seed");
   gen->add_option("--cases", cases, "number of programs")->check(CLI::PositiveNumber);
 
+  auto* race_cmd = app.add_subcommand(
+      "race", "close-on-exec races: N trials per path x spawner, leak rates (issue 5)");
+  std::string race_path, race_spawner;
+  int race_trials = 200, race_threads = 2;
+  race_cmd->add_option("--trials", race_trials, "trials per path x spawner")
+      ->check(CLI::Range(1, 1000000));
+  race_cmd->add_option("--path", race_path, "only this path (default: all)");
+  race_cmd->add_option("--spawner", race_spawner, "only fork, vfork or spawn (default: all)");
+  race_cmd->add_option("--threads", race_threads, "creator threads per trial")
+      ->check(CLI::Range(1, 16));
+  race_cmd->add_option("--target", target, "host or wrap:CMD");
+  race_cmd->add_option("--timeout-ms", timeout_ms, "watchdog per batch (plus 50 ms per trial)")
+      ->check(CLI::PositiveNumber);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -471,6 +555,10 @@ int main(int argc, char** argv) {
                        no_shrink, quiet, baseline_file, join_args(argc, argv));
   }
   if (*replay) return replay_command(file, target, executor, timeout_ms);
+  if (*race_cmd) {
+    return race_command(race_path, race_spawner, race_trials, race_threads, target, executor,
+                        timeout_ms);
+  }
   if (*check_cmd) return check_command(check_file, target, executor, timeout_ms);
   if (*repro_cmd) return repro_command(repro_file, repro_out, timeout_ms);
   if (*report_cmd) {
@@ -494,6 +582,11 @@ int main(int argc, char** argv) {
     auto suite = suites::find(gen_suite);
     if (!suite) {
       std::cerr << "forkconf: unknown suite '" << gen_suite << "'\n";
+      return FC_EXIT_USAGE;
+    }
+    if (suite->race) {  // issue 5: trials, not programs
+      std::cerr << "forkconf: suite " << gen_suite
+                << " runs race trials, not programs: see `forkconf race`\n";
       return FC_EXIT_USAGE;
     }
     oracle::Profile model;

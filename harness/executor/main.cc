@@ -4,12 +4,14 @@
 //   fcp-exec run FILE         the same for the programs in FILE
 //   fcp-exec probe            capabilities of this machine, one per line
 //   fcp-exec resume A S       (internal) an exec'd actor A completing step S
+//   fcp-exec race P S N K T   close-on-exec race trials (race.h, issue 5)
 //
 // Wire format: harness/ir/wire.h. Exit status: FC_EXIT_* from wire.h.
 #include <string.h>
 #include <unistd.h>
 
 #include "harness/executor/actor.h"
+#include "harness/executor/race.h"
 #include "harness/executor/supervisor.h"
 #include "harness/executor/wire_io.h"
 
@@ -19,6 +21,9 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "serve") == 0 && argc == 2) return fcp::ServeMain(nullptr, argv[0]);
   if (strcmp(mode, "run") == 0 && argc == 3) return fcp::ServeMain(argv[2], argv[0]);
   if (strcmp(mode, "probe") == 0 && argc == 2) return fcp::ProbeMain();
-  fcp::Diag("usage: fcp-exec serve | run FILE | probe");
+  /* ---- close-on-exec races (issue 5) ---- */
+  if (strcmp(mode, "race") == 0) return fcp::RaceMain(argc, argv);
+  if (strcmp(mode, "race-report") == 0 && argc == 2) return fcp::RaceReportMain();
+  fcp::Diag("usage: fcp-exec serve | run FILE | probe | race PATH SPAWNER TRIALS THREADS TIMEOUT_MS");
   return FC_EXIT_USAGE;
 }

@@ -164,10 +164,14 @@ StepResult rule_clone_family(const Ctx& c, bool v3) {
                                            : "man:clone:CHILD_SETTID:1");
     }
     if (!thread) {
-      // The child's exit(0), reaped with __WALL (man:wait:WALL:1) whatever
-      // its exit signal.
+      // man:wait:WCLONE:1 a plain waitpid (no __WCLONE, no __WALL) sees only
+      // a child whose exit signal is SIGCHLD; the executor then reaps the
+      // rest with __WALL (man:wait:WALL:1). The status is the child's exit(0).
+      // clone(2) with CLONE_THREAD absent and the exit signal as given.
+      const bool plain = sig == FC_EXITSIG_SIGCHLD;
+      e.obs.with("plain_wait", plain ? "reaped" : "ECHILD");
       e.obs.with("status", obs::exited(0));
-      e.cite("man:wait:WALL:1");
+      e.cite("man:wait:WCLONE:1").cite("man:wait:WALL:1");
     }
     effects.push_back(std::move(e));
   }

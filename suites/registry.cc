@@ -109,11 +109,12 @@ SuiteDef clone_errors() {
   return {"clone_errors",
           "raw clone and clone3 refuse every invalid flag combination, unknown flag, exit "
           "signal and clone_args layout with the documented errno, and otherwise create a "
-          "child with the new tid, a close-on-exec pidfd and the tid words as requested",
+          "child with the new tid, a close-on-exec pidfd and the tid words as requested, which "
+          "a plain wait sees only if its exit signal is SIGCHLD",
           {"man:clone(2) ERRORS", "man:clone(2) CLONE_PIDFD CLONE_PARENT_SETTID "
            "CLONE_CHILD_SETTID CLONE_CHILD_CLEARTID",
            "linux:kernel/fork.c copy_clone_args_from_user clone3_args_valid copy_process",
-           "man:wait(2) __WALL"},
+           "man:wait(2) __WALL __WCLONE"},
           p};
 }
 

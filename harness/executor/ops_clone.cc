@@ -186,6 +186,7 @@ long RawClone3(void* args, uint64_t size) {
 StepEnd Settle(StepCall& call, long ret, uint64_t flags, int pidfd, volatile int* ptid,
                volatile int* ctid) {
   int64_t status = -1;
+  int plain = -1;  // 1: a plain waitpid reaped it; 0: ECHILD; -1: not tried
   if (flags & kCloneThread) {
     // The kernel writes the tid words of a thread (it shares our memory)
     // when it starts and exits: wait for them, bounded by the deadline, so
@@ -202,12 +203,25 @@ StepEnd Settle(StepCall& call, long ret, uint64_t flags, int pidfd, volatile int
       }
     }
   } else {
-    int raw = 0;
-    pid_t got;
+    // Once the child is a zombie (waitid WNOWAIT|__WALL leaves it so), a
+    // plain waitpid(pid, WNOHANG) sees it only if it is not a "clone" child;
+    // otherwise it fails with ECHILD and __WALL reaps it.
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int rc;
     do {
-      got = waitpid(static_cast<pid_t>(ret), &raw, __WALL);
-    } while (got < 0 && errno == EINTR);
-    if (got != ret) return call.Fail("cannot reap the clone child %ld (errno %d)", ret, errno);
+      rc = waitid(P_PID, static_cast<id_t>(ret), &info, WEXITED | WNOWAIT | __WALL);
+    } while (rc < 0 && errno == EINTR);
+    if (rc != 0) return call.Fail("cannot wait for the clone child %ld (errno %d)", ret, errno);
+    int raw = 0;
+    pid_t got = waitpid(static_cast<pid_t>(ret), &raw, WNOHANG);
+    plain = got == ret ? 1 : (got < 0 && errno == ECHILD) ? 0 : -1;
+    if (got != ret) {
+      do {
+        got = waitpid(static_cast<pid_t>(ret), &raw, __WALL);
+      } while (got < 0 && errno == EINTR);
+      if (got != ret) return call.Fail("cannot reap the clone child %ld (errno %d)", ret, errno);
+    }
     status = raw;
   }
   if (pidfd >= 0) {
@@ -217,7 +231,7 @@ StepEnd Settle(StepCall& call, long ret, uint64_t flags, int pidfd, volatile int
   call.SetAux(0, pidfd);
   call.SetAux(2, status);
   char words[48];
-  int n = snprintf(words, sizeof words, "%d %d", *ptid, *ctid);
+  int n = snprintf(words, sizeof words, "%d %d %d", *ptid, *ctid, plain);
   if (!call.SetData(words, static_cast<uint32_t>(n))) return call.Fail("result arena full");
   return StepEnd::kFinish;
 }

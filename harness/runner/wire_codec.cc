@@ -190,12 +190,15 @@ Observation observe_clone(const Step& step, const RawStep& raw, const Symbols& s
     o.with("pidfd", std::to_string(raw.aux[0]));
     o.with("pidfd_cloexec", std::to_string(raw.aux[1] >= 0 && (raw.aux[1] & FD_CLOEXEC) ? 1 : 0));
   }
-  std::int64_t ptid = -7, ctid = -7;
+  std::int64_t ptid = -7, ctid = -7, plain = -1;
   std::istringstream words(raw.data);
-  if (!(words >> ptid >> ctid)) return Observation().with("garbled", obs::bytes(raw.data));
+  if (!(words >> ptid >> ctid >> plain)) return Observation().with("garbled", obs::bytes(raw.data));
   if (flags & FC_CLONE_PARENT_SETTID) o.with("ptid", tid_word(ptid, raw.ret));
   if (flags & (FC_CLONE_CHILD_SETTID | FC_CLONE_CHILD_CLEARTID)) o.with("ctid", tid_word(ctid, raw.ret));
-  if (!(flags & FC_CLONE_THREAD)) o.with("status", wait_status(raw.aux[2]));
+  if (!(flags & FC_CLONE_THREAD)) {
+    o.with("plain_wait", plain == 1 ? "reaped" : plain == 0 ? "ECHILD" : "?");
+    o.with("status", wait_status(raw.aux[2]));
+  }
   return o;
 }
 

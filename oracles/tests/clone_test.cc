@@ -50,23 +50,23 @@ TEST(Clone, PidfdWithParentSettidOnlyFailsForLegacyClone) {
   EXPECT_EQ(allowed_last("P0 clone CLONE_PIDFD|CLONE_PARENT_SETTID SIGCHLD\n"),
             (std::set<std::string>{"ret=-1 errno=EINVAL"}));
   EXPECT_EQ(allowed_last("P0 clone3 CLONE_PIDFD|CLONE_PARENT_SETTID SIGCHLD ver2\n"),
-            (std::set<std::string>{"ret=new pidfd=3 pidfd_cloexec=1 ptid=child status=exited(0)"}));
+            (std::set<std::string>{"ret=new pidfd=3 pidfd_cloexec=1 ptid=child plain_wait=reaped status=exited(0)"}));
 }
 
 // "a PID file descriptor ... is allocated"; "The close-on-exec flag is set";
 // the lowest free descriptor.
 TEST(Clone, PidfdIsTheLowestFreeDescriptor) {
   EXPECT_EQ(allowed_last("P0 close 1\nP0 clone3 CLONE_PIDFD SIGCHLD ver2\n"),
-            (std::set<std::string>{"ret=new pidfd=1 pidfd_cloexec=1 status=exited(0)"}));
+            (std::set<std::string>{"ret=new pidfd=1 pidfd_cloexec=1 plain_wait=reaped status=exited(0)"}));
 }
 
 // "Clear (zero) the child thread ID ... in child memory when the child exits":
 // the caller sees it only when it shares the memory (CLONE_VM).
 TEST(Clone, CleartidIsSeenOnlyThroughSharedMemory) {
   EXPECT_EQ(allowed_last("P0 clone CLONE_VM|CLONE_CHILD_CLEARTID SIGCHLD\n"),
-            (std::set<std::string>{"ret=new ctid=0 status=exited(0)"}));
+            (std::set<std::string>{"ret=new ctid=0 plain_wait=reaped status=exited(0)"}));
   EXPECT_EQ(allowed_last("P0 clone CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID SIGCHLD\n"),
-            (std::set<std::string>{"ret=new ctid=unset status=exited(0)"}));
+            (std::set<std::string>{"ret=new ctid=unset plain_wait=reaped status=exited(0)"}));
 }
 
 // "The store operation completes before the clone call returns control to user
@@ -87,7 +87,7 @@ TEST(Clone3, FlagRules) {
             (std::set<std::string>{"ret=-1 errno=EINVAL"}));
   // clone() ignores CLONE_DETACHED.
   EXPECT_EQ(allowed_last("P0 clone CLONE_DETACHED SIGCHLD\n"),
-            (std::set<std::string>{"ret=new status=exited(0)"}));
+            (std::set<std::string>{"ret=new plain_wait=reaped status=exited(0)"}));
 }
 
 // copy_clone_args_from_user(): size below VER0 is EINVAL, above a page E2BIG,
@@ -100,7 +100,19 @@ TEST(Clone3, SizeRules) {
   EXPECT_EQ(allowed_last("P0 clone3 0 SIGCHLD tail_nonzero\n"),
             (std::set<std::string>{"ret=-1 errno=E2BIG"}));
   EXPECT_EQ(allowed_last("P0 clone3 0 SIGCHLD tail_zero\n"),
-            (std::set<std::string>{"ret=new status=exited(0)"}));
+            (std::set<std::string>{"ret=new plain_wait=reaped status=exited(0)"}));
+}
+
+// wait(2): "__WCLONE Wait for "clone" children only. If omitted, then wait for
+// "non-clone" children only. (A "clone" child is one which delivers no signal,
+// or a signal other than SIGCHLD to its parent upon termination.)"
+TEST(Clone, OnlySigchldChildrenAreSeenByAPlainWait) {
+  EXPECT_EQ(allowed_last("P0 clone 0 SIGCHLD\n"),
+            (std::set<std::string>{"ret=new plain_wait=reaped status=exited(0)"}));
+  EXPECT_EQ(allowed_last("P0 clone 0 0\n"),
+            (std::set<std::string>{"ret=new plain_wait=ECHILD status=exited(0)"}));
+  EXPECT_EQ(allowed_last("P0 clone3 CLONE_VM|CLONE_VFORK SIGURG ver2\n"),
+            (std::set<std::string>{"ret=new plain_wait=ECHILD status=exited(0)"}));
 }
 
 // Several rules broken at once: each errno is allowed (posix:errors:ORDER:1).

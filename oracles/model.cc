@@ -270,6 +270,9 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_WHENCE: return range(FC_SEEK_SET, FC_SEEK_END);
     case FC_ARG_MAPKIND: return range(FC_MAP_PRIVATE, FC_MAP_SHARED);
     case FC_ARG_COUNT: return range(0, FC_MAX_IO);
+    case FC_ARG_CLONEFLAGS: return range(0, FC_CLONE_ALL);      // issue 3
+    case FC_ARG_EXITSIG: return range(0, FC_EXITSIG_WIDE);      // issue 3
+    case FC_ARG_CLONE3ARGS: return range(0, FC_C3_LAST);        // issue 3
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO");
       return std::nullopt;

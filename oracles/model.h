@@ -40,6 +40,16 @@ struct Profile {
   // process group. POSIX names no group 0: that set is empty or invalid.
   bool waitid_pgid_zero_is_own_group = true;
 
+  /* ---- clone / clone3 (issue 3) ---- */
+  // clone(2) ERRORS lists "One (or both) of CLONE_NEWPID or CLONE_NEWUSER and
+  // one (or both) of CLONE_THREAD or CLONE_PARENT" as EINVAL. Since Linux
+  // 3.13 (kernel/fork.c copy_process) only CLONE_THREAD is refused with them;
+  // CLONE_PARENT is refused only for init (oracles/spec/clone.md).
+  bool clone_new_ns_with_parent_einval = false;
+  // CLONE_PIDFD with CLONE_THREAD was EINVAL until Linux 6.9, which made it
+  // create a thread pidfd (PIDFD_THREAD).
+  bool clone_pidfd_with_thread = true;
+
   // Mutation testing: one deliberately wrong rule, so that the suites' own
   // tests can show each property catches it (and shrinks it). Never set
   // outside those tests; `forkconf` has no option for it. (Added by the
@@ -54,6 +64,8 @@ struct Profile {
     OrphansKeepParent,    // an orphan is not reparented: getppid stays the dead parent
     /* ---- close-on-exec races (issue 5) ---- */
     Pipe2KeepsFds,        // pipe2(O_CLOEXEC) modelled as leaving both ends open across exec
+    /* ---- clone / clone3 (issue 3) ---- */
+    CloneSighandWithoutVm,  // clone accepts CLONE_SIGHAND without CLONE_VM
   } planted_bug = PlantedBug::None;
 };
 

@@ -120,12 +120,32 @@ SuiteDef cloexec_race() {
   return s;
 }
 
+/* ---- clone / clone3 (issue 3) ---- */
+SuiteDef clone_errors() {
+  GenProfile p = base();
+  p.weight(Op::Clone, 12).weight(Op::Clone3, 16).weight(Op::Open, 2).weight(Op::Pipe, 2);
+  p.weight(Op::Close, 2).weight(Op::Dup2, 1);
+  p.max_actors = 3;
+  p.max_steps = 24;
+  return {"clone_errors",
+          "raw clone and clone3 refuse every invalid flag combination, unknown flag, exit "
+          "signal and clone_args layout with the documented errno, and otherwise create a "
+          "child with the new tid, a close-on-exec pidfd and the tid words as requested, which "
+          "a plain wait sees only if its exit signal is SIGCHLD",
+          {"man:clone(2) ERRORS", "man:clone(2) CLONE_PIDFD CLONE_PARENT_SETTID "
+           "CLONE_CHILD_SETTID CLONE_CHILD_CLEARTID",
+           "linux:kernel/fork.c copy_clone_args_from_user clone3_args_valid copy_process",
+           "man:wait(2) __WALL __WCLONE"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
   static const std::vector<SuiteDef> suites = {fork_basics(), memory_cow(),  fd_inheritance(),
                                                exec_cloexec(), exit_wait(), reparent_basic(),
-                                               cloexec_race()};
+                                               cloexec_race(),
+                                               clone_errors() /* issue 3 */};
   return suites;
 }
 

@@ -207,6 +207,16 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
     case FC_ARG_COUNT:
       if (v >= 0 && v <= FC_MAX_IO) return true;
       break;
+    /* ---- clone / clone3 (issue 3) ---- */
+    case FC_ARG_CLONEFLAGS:
+      if (subset(FC_CLONE_ALL)) return true;
+      break;
+    case FC_ARG_EXITSIG:
+      if (v >= 0 && v <= FC_EXITSIG_WIDE) return true;
+      break;
+    case FC_ARG_CLONE3ARGS:
+      if (v >= 0 && v <= FC_C3_LAST) return true;
+      break;
     default: snprintf(why, why_size, "unknown argument kind %d in ops.def", kind); return false;
   }
   snprintf(why, why_size, "value %lld out of range for its argument kind %d",

@@ -108,6 +108,73 @@ std::string gen_bytes(Rng& rng) {
   return data;
 }
 
+/* ---- clone / clone3 (issue 3) ---- */
+// Flag sets aimed on purpose: half are combinations clone(2) accepts (the
+// thread, vfork and sharing shapes, with tid words and pidfds), half pair
+// flags the manual or kernel/fork.c refuse, each rule in turn.
+std::int64_t gen_clone_flags(ArgContext& c, bool v3) {
+  static const std::vector<std::int64_t> kValid = {
+      0,
+      FC_CLONE_VM,
+      FC_CLONE_VM | FC_CLONE_SIGHAND,
+      FC_CLONE_VM | FC_CLONE_SIGHAND | FC_CLONE_THREAD,
+      FC_CLONE_VM | FC_CLONE_SIGHAND | FC_CLONE_THREAD | FC_CLONE_VFORK,
+      FC_CLONE_FILES,
+      FC_CLONE_FS | FC_CLONE_FILES,
+      FC_CLONE_VFORK,
+      FC_CLONE_VM | FC_CLONE_VFORK,
+      FC_CLONE_SYSVSEM,
+      FC_CLONE_DETACHED,
+      FC_CLONE_CLEAR_SIGHAND};
+  static const std::vector<std::int64_t> kInvalid = {
+      FC_CLONE_SIGHAND,
+      FC_CLONE_THREAD,
+      FC_CLONE_THREAD | FC_CLONE_VM,
+      FC_CLONE_FS | FC_CLONE_NEWNS,
+      FC_CLONE_FS | FC_CLONE_NEWUSER,
+      FC_CLONE_NEWIPC | FC_CLONE_SYSVSEM,
+      FC_CLONE_NEWPID | FC_CLONE_THREAD | FC_CLONE_SIGHAND | FC_CLONE_VM,
+      FC_CLONE_NEWUSER | FC_CLONE_THREAD | FC_CLONE_SIGHAND | FC_CLONE_VM,
+      FC_CLONE_PIDFD | FC_CLONE_DETACHED,
+      FC_CLONE_PIDFD | FC_CLONE_PARENT_SETTID,
+      FC_CLONE_SIGHAND | FC_CLONE_VM | FC_CLONE_CLEAR_SIGHAND,
+      FC_CLONE_UNKNOWN,
+      FC_CLONE_CSIGNAL,
+      FC_CLONE_INTO_CGROUP,
+      FC_CLONE_PARENT | FC_CLONE_NEWPID};
+  static const std::vector<std::int64_t> kExtras = {
+      FC_CLONE_PARENT_SETTID, FC_CLONE_CHILD_SETTID, FC_CLONE_CHILD_CLEARTID, FC_CLONE_PIDFD,
+      FC_CLONE_FILES, FC_CLONE_FS, FC_CLONE_SYSVSEM, FC_CLONE_VFORK};
+  std::int64_t flags = c.rng.percent(50) ? c.rng.pick(kValid) : c.rng.pick(kInvalid);
+  for (int extra = static_cast<int>(c.rng.below(3)); extra > 0; --extra) {
+    flags |= c.rng.pick(kExtras);
+  }
+  if (!v3) {
+    flags &= ~static_cast<std::int64_t>(FC_CLONE_CLEAR_SIGHAND | FC_CLONE_INTO_CGROUP |
+                                        FC_CLONE_UNKNOWN | FC_CLONE_CSIGNAL);
+  }
+  return flags;
+}
+
+std::int64_t gen_exit_signal(ArgContext& c, const Step& step) {
+  const bool v3 = step.op == Op::Clone3;
+  const std::int64_t flags = step.args[0];
+  if (v3 && c.rng.percent(c.profile.invalid_arg_percent)) {
+    return c.rng.range(FC_EXITSIG_INVALID, FC_EXITSIG_WIDE);  // EINVAL
+  }
+  // clone3 refuses any exit signal with CLONE_THREAD or CLONE_PARENT: mostly 0 then.
+  if (v3 && (flags & (FC_CLONE_THREAD | FC_CLONE_PARENT)) && c.rng.percent(80)) {
+    return FC_EXITSIG_NONE;
+  }
+  int roll = static_cast<int>(c.rng.below(100));
+  return roll < 60 ? FC_EXITSIG_SIGCHLD : roll < 80 ? FC_EXITSIG_NONE : FC_EXITSIG_OTHER;
+}
+
+std::int64_t gen_clone3_args(ArgContext& c) {
+  if (c.rng.percent(60)) return FC_C3_VER2;
+  return c.rng.range(0, FC_C3_LAST);
+}
+
 // Fills the arguments of `step` by kind; false if the actor cannot make
 // this step at all (e.g. store with no region mapped).
 bool fill_args(Step& step, ArgContext& c) {
@@ -149,6 +216,10 @@ bool fill_args(Step& step, ArgContext& c) {
       case FC_ARG_MAPKIND: value = c.rng.range(0, 1); break;
       case FC_ARG_COUNT: value = c.rng.range(1, 12); break;
       case FC_ARG_BYTES: value = 0; step.data = gen_bytes(c.rng); break;
+      /* ---- clone / clone3 (issue 3); the exit signal is drawn after the flags ---- */
+      case FC_ARG_CLONEFLAGS: value = gen_clone_flags(c, step.op == Op::Clone3); break;
+      case FC_ARG_EXITSIG: value = gen_exit_signal(c, step); break;
+      case FC_ARG_CLONE3ARGS: value = gen_clone3_args(c); break;
     }
   }
   // waitid's id is meaningful only with P_PID; keep the selector coherent.

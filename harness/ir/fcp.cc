@@ -27,6 +27,35 @@ constexpr std::string_view kIdTypes[] = {"P_ALL", "P_PID", "P_PGID"};
 constexpr std::string_view kWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END"};
 constexpr std::string_view kMapKinds[] = {"private", "shared"};
 constexpr std::string_view kAccModes[] = {"O_RDONLY", "O_WRONLY", "O_RDWR"};
+/* ---- clone / clone3 (issue 3) ---- */
+constexpr FlagName kCloneFlags[] = {
+    {FC_CLONE_VM, "CLONE_VM"},
+    {FC_CLONE_FS, "CLONE_FS"},
+    {FC_CLONE_FILES, "CLONE_FILES"},
+    {FC_CLONE_SIGHAND, "CLONE_SIGHAND"},
+    {FC_CLONE_THREAD, "CLONE_THREAD"},
+    {FC_CLONE_VFORK, "CLONE_VFORK"},
+    {FC_CLONE_PARENT, "CLONE_PARENT"},
+    {FC_CLONE_SYSVSEM, "CLONE_SYSVSEM"},
+    {FC_CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID"},
+    {FC_CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID"},
+    {FC_CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID"},
+    {FC_CLONE_PIDFD, "CLONE_PIDFD"},
+    {FC_CLONE_DETACHED, "CLONE_DETACHED"},
+    {FC_CLONE_CLEAR_SIGHAND, "CLONE_CLEAR_SIGHAND"},
+    {FC_CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP"},
+    {FC_CLONE_NEWNS, "CLONE_NEWNS"},
+    {FC_CLONE_NEWUSER, "CLONE_NEWUSER"},
+    {FC_CLONE_NEWPID, "CLONE_NEWPID"},
+    {FC_CLONE_NEWIPC, "CLONE_NEWIPC"},
+    {FC_CLONE_NEWUTS, "CLONE_NEWUTS"},
+    {FC_CLONE_NEWNET, "CLONE_NEWNET"},
+    {FC_CLONE_UNKNOWN, "UNKNOWN_BIT"},
+    {FC_CLONE_CSIGNAL, "CSIGNAL_BITS"}};
+constexpr std::string_view kExitSignals[] = {"0", "SIGCHLD", "SIGURG", "sig65", "sig0x111"};
+constexpr std::string_view kClone3Args[] = {
+    "ver2",      "ver0",        "size56",       "sizepage", "tail_nonzero", "tail_zero",
+    "stack_size_only", "set_tid_null", "set_tid_empty", "set_tid_deep", "cgroup_huge"};
 
 template <std::size_t N>
 std::string format_flags(std::int64_t value, const FlagName (&names)[N], std::string prefix) {
@@ -55,6 +84,7 @@ std::span<const FlagName> flag_names(int kind) {
     case FC_ARG_DUPFLAGS: return kOpenFlags;
     case FC_ARG_WAITOPTS: return kWaitFlags;
     case FC_ARG_FDFLAGS: return kFdFlags;
+    case FC_ARG_CLONEFLAGS: return kCloneFlags;  // issue 3
   }
   return {};
 }
@@ -89,6 +119,14 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_MAPKIND:
       return value >= 0 && value < 2 ? std::string(kMapKinds[value]) : std::to_string(value);
     case FC_ARG_BYTES: return obs::bytes(step.data);
+    /* ---- clone / clone3 (issue 3) ---- */
+    case FC_ARG_CLONEFLAGS: return format_flags(value, kCloneFlags, "");
+    case FC_ARG_EXITSIG:
+      return value >= 0 && value <= FC_EXITSIG_WIDE ? std::string(kExitSignals[value])
+                                                    : std::to_string(value);
+    case FC_ARG_CLONE3ARGS:
+      return value >= 0 && value <= FC_C3_LAST ? std::string(kClone3Args[value])
+                                               : std::to_string(value);
     default: return std::to_string(value);
   }
 }
@@ -279,6 +317,9 @@ std::string kind_description(int kind) {
     case FC_ARG_WHENCE: return "SEEK_SET, SEEK_CUR or SEEK_END";
     case FC_ARG_MAPKIND: return "private or shared";
     case FC_ARG_COUNT: return "a byte count";
+    case FC_ARG_CLONEFLAGS: return "clone flags (CLONE_VM|CLONE_FS...)";
+    case FC_ARG_EXITSIG: return "an exit signal (0, SIGCHLD, SIGURG, sig65, sig0x111)";
+    case FC_ARG_CLONE3ARGS: return "a clone_args layout (ver2, ver0, size56, ...)";
   }
   return "an argument";
 }
@@ -295,7 +336,10 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_PIPEFLAGS:
     case FC_ARG_DUPFLAGS:
     case FC_ARG_WAITOPTS:
-    case FC_ARG_FDFLAGS: return parse_flags(word, kind);
+    case FC_ARG_FDFLAGS:
+    case FC_ARG_CLONEFLAGS: return parse_flags(word, kind);
+    case FC_ARG_EXITSIG: return parse_enum(word, kExitSignals);
+    case FC_ARG_CLONE3ARGS: return parse_enum(word, kClone3Args);
     case FC_ARG_IDTYPE: return parse_enum(word, kIdTypes);
     case FC_ARG_WHENCE: return parse_enum(word, kWhence);
     case FC_ARG_MAPKIND: return parse_enum(word, kMapKinds);

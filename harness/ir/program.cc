@@ -80,6 +80,9 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_WHENCE: return out_of(0, 2);
     case FC_ARG_MAPKIND: return out_of(0, 1);
     case FC_ARG_COUNT: return out_of(0, FC_MAX_IO);
+    case FC_ARG_CLONEFLAGS: return out_of(0, FC_CLONE_ALL);      // issue 3
+    case FC_ARG_EXITSIG: return out_of(0, FC_EXITSIG_WIDE);      // issue 3
+    case FC_ARG_CLONE3ARGS: return out_of(0, FC_C3_LAST);        // issue 3
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO bytes");
       return out_of(0, 0);

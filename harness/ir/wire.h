@@ -80,6 +80,10 @@
 #define FC_ARG_MAPKIND 15  /* FC_MAP_* */
 #define FC_ARG_COUNT 16    /* byte count, 0..FC_MAX_IO */
 #define FC_ARG_BYTES 17    /* the step's data string */
+/* ---- clone / clone3 (issue 3) ---- */
+#define FC_ARG_CLONEFLAGS 18 /* FC_CLONE_* */
+#define FC_ARG_EXITSIG 19    /* FC_EXITSIG_* */
+#define FC_ARG_CLONE3ARGS 20 /* FC_C3_*: size and fields of struct clone_args */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -121,6 +125,58 @@
 
 #define FC_MAP_PRIVATE 0
 #define FC_MAP_SHARED 1
+
+/* ---- clone / clone3 (issue 3) ----
+ * Abstract clone flags; the executor maps them to CLONE_*. UNKNOWN is a flag
+ * bit the kernel does not define (1 << 40, clone3 only); CSIGNAL puts a
+ * signal number into the flags word (clone3 only, where it is not allowed). */
+#define FC_CLONE_VM 0x1
+#define FC_CLONE_FS 0x2
+#define FC_CLONE_FILES 0x4
+#define FC_CLONE_SIGHAND 0x8
+#define FC_CLONE_THREAD 0x10
+#define FC_CLONE_VFORK 0x20
+#define FC_CLONE_PARENT 0x40
+#define FC_CLONE_SYSVSEM 0x80
+#define FC_CLONE_PARENT_SETTID 0x100
+#define FC_CLONE_CHILD_SETTID 0x200
+#define FC_CLONE_CHILD_CLEARTID 0x400
+#define FC_CLONE_PIDFD 0x800
+#define FC_CLONE_DETACHED 0x1000
+#define FC_CLONE_CLEAR_SIGHAND 0x2000
+#define FC_CLONE_INTO_CGROUP 0x4000
+#define FC_CLONE_NEWNS 0x8000
+#define FC_CLONE_NEWUSER 0x10000
+#define FC_CLONE_NEWPID 0x20000
+#define FC_CLONE_NEWIPC 0x40000
+#define FC_CLONE_NEWUTS 0x80000
+#define FC_CLONE_NEWNET 0x100000
+#define FC_CLONE_UNKNOWN 0x200000
+#define FC_CLONE_CSIGNAL 0x400000
+#define FC_CLONE_ALL 0x7fffff
+
+/* Exit signal of a clone child (clone: low byte of flags; clone3:
+ * cl_args.exit_signal). OTHER is SIGURG (default action: ignore).
+ * INVALID (65) and WIDE (0x100 | SIGCHLD) are for clone3 only. */
+#define FC_EXITSIG_NONE 0
+#define FC_EXITSIG_SIGCHLD 1
+#define FC_EXITSIG_OTHER 2
+#define FC_EXITSIG_INVALID 3
+#define FC_EXITSIG_WIDE 4
+
+/* clone3: how struct clone_args is passed (size argument and odd fields). */
+#define FC_C3_VER2 0          /* size = CLONE_ARGS_SIZE_VER2 (88) */
+#define FC_C3_VER0 1          /* size = CLONE_ARGS_SIZE_VER0 (64) */
+#define FC_C3_SHORT 2         /* size = 56, below VER0 */
+#define FC_C3_HUGE 3          /* size = page size + 8 */
+#define FC_C3_TAIL_NONZERO 4  /* size = 96, a nonzero byte past VER2 */
+#define FC_C3_TAIL_ZERO 5     /* size = 96, zero bytes past VER2 */
+#define FC_C3_STACK_SIZE_ONLY 6 /* stack = 0, stack_size = 4096 */
+#define FC_C3_SET_TID_NULL 7  /* set_tid = NULL, set_tid_size = 1 */
+#define FC_C3_SET_TID_EMPTY 8 /* set_tid = an array, set_tid_size = 0 */
+#define FC_C3_SET_TID_DEEP 9  /* set_tid = an array, set_tid_size = 33 */
+#define FC_C3_CGROUP_HUGE 10  /* cgroup = 1 << 32 (> INT_MAX) */
+#define FC_C3_LAST 10
 
 /* Limits shared by the generator, the model and the executor */
 #define FC_MAX_STEPS 256

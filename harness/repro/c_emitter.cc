@@ -145,6 +145,8 @@ const char* show_kind(Op op) {
     case Op::SetFl:
     case Op::DupFd:
     case Op::DupFdCloexec: return "FC_SHOW_RET";
+    case Op::Clone:
+    case Op::Clone3: return "FC_SHOW_CLONE";  // issue 3
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -314,7 +316,13 @@ std::string step_body(const Step& s) {
     case Op::DupFdCloexec:
       return "\tint fd = fcntl(" + fd(0) + ", F_DUPFD_CLOEXEC, " + fd(1) +
              ");\n\treturn fc_returned_fd(i, fd, errno);\n";
-    case Op::Exec: return "\treturn fc_exec(i); /* returns only if execve failed */\n";
+    case Op::Exec:
+      return "\treturn fc_exec(i); /* returns only if execve failed */\n";
+    case Op::Clone:  // issue 3
+    case Op::Clone3:
+      return "\treturn fc_clone_step(i, " + std::to_string(s.args[0]) + ", " +
+             std::to_string(s.args[1]) + ", " + std::to_string(s.op == Op::Clone3 ? s.args[2] : 0) +
+             ", " + std::string(s.op == Op::Clone3 ? "1" : "0") + ");\n";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -360,8 +368,12 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
     out += " */\nstatic int " + name + "(int i)\n{\n" + step_body(s) + "}\n\n";
     table += "\t{" + std::to_string(s.actor) + ", " + std::to_string(plan.unblock_by[i]) + ", " +
              show_kind(s.op) + ", " +
-             std::to_string(s.op == Op::Open || s.op == Op::OpenAt ? s.args[0] : -1) + ", " + name +
-             ",\n\t " + c_string(text) + ",\n\t " +
+             std::to_string(s.op == Op::Open || s.op == Op::OpenAt || s.op == Op::Clone ||
+                                    s.op == Op::Clone3  // issue 3: the abstract flags
+                                ? s.args[0]
+                                : -1) +
+             ", " +
+             name + ",\n\t " + c_string(text) + ",\n\t " +
              expect_literal(allowed ? &(*allowed)[i] : nullptr) + "},\n";
   }
   const std::string steps = prefix + "fc_steps";

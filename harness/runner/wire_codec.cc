@@ -1,5 +1,6 @@
 #include "harness/runner/wire_codec.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 
 #include <charconv>
@@ -172,6 +173,35 @@ std::string exec_report(const std::string& data, const Symbols& symbols) {
   return obs::fd_table(entries);
 }
 
+/* ---- clone / clone3 (issue 3) ---- */
+// A tid word the executor read back: the child's tid, 0, or untouched (-7).
+std::string tid_word(std::int64_t word, std::int64_t child) {
+  if (word == -7) return "unset";
+  if (word == child) return "child";
+  return std::to_string(word);
+}
+
+Observation observe_clone(const Step& step, const RawStep& raw, const Symbols& symbols) {
+  std::int64_t flags = step.args[0];
+  // The child is no actor: any pid that is not one of the program's is "new".
+  std::string ret = symbols.pids.count(raw.ret) || raw.ret <= 0 ? symbols.pid(raw.ret) : "new";
+  Observation o = Observation::returned_pid(ret);
+  if (flags & FC_CLONE_PIDFD) {
+    o.with("pidfd", std::to_string(raw.aux[0]));
+    o.with("pidfd_cloexec", std::to_string(raw.aux[1] >= 0 && (raw.aux[1] & FD_CLOEXEC) ? 1 : 0));
+  }
+  std::int64_t ptid = -7, ctid = -7, plain = -1;
+  std::istringstream words(raw.data);
+  if (!(words >> ptid >> ctid >> plain)) return Observation().with("garbled", obs::bytes(raw.data));
+  if (flags & FC_CLONE_PARENT_SETTID) o.with("ptid", tid_word(ptid, raw.ret));
+  if (flags & (FC_CLONE_CHILD_SETTID | FC_CLONE_CHILD_CLEARTID)) o.with("ctid", tid_word(ctid, raw.ret));
+  if (!(flags & FC_CLONE_THREAD)) {
+    o.with("plain_wait", plain == 1 ? "reaped" : plain == 0 ? "ECHILD" : "?");
+    o.with("status", wait_status(raw.aux[2]));
+  }
+  return o;
+}
+
 Observation observe(const Step& step, std::size_t index, const RawStep& raw,
                     const Symbols& symbols) {
   (void)index;
@@ -208,6 +238,8 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
     case Op::GetFl:
       return Observation().with("ret", obs::status_flags(static_cast<int>(raw.ret)));
     case Op::Exec: return Observation().with("fds", exec_report(raw.data, symbols));
+    case Op::Clone:
+    case Op::Clone3: return observe_clone(step, raw, symbols);  // issue 3
     default: return Observation::returned(raw.ret);
   }
 }

@@ -91,7 +91,14 @@ std::vector<std::int64_t> simpler_values(int kind, std::int64_t value) {
     case FC_ARG_WHENCE:
     case FC_ARG_IDTYPE:
     case FC_ARG_MAPKIND:
+    case FC_ARG_EXITSIG:      // issue 3
+    case FC_ARG_CLONE3ARGS:   // issue 3
       if (value != 0) values.push_back(0);
+      break;
+    case FC_ARG_CLONEFLAGS:  // issue 3: clear one flag at a time
+      for (std::int64_t bit = FC_CLONE_CSIGNAL; bit >= 1; bit >>= 1) {
+        if (value & bit) values.push_back(value & ~bit);
+      }
       break;
     default: break;
   }

@@ -252,6 +252,18 @@ const std::vector<std::pair<std::string, std::string>> kHandWritten = {
      "P0 wait\n"
      "P2 exit 256\n"
      "P0 wait\n"},
+    /* ---- clone / clone3 (issue 3): errors, pidfd, tid words, exit signals ---- */
+    {"clone_raw_calls",
+     "P0 clone CLONE_SIGHAND SIGCHLD\n"
+     "P0 clone3 0 SIGCHLD sizepage\n"
+     "P0 clone3 CLONE_PIDFD|CLONE_PARENT_SETTID SIGCHLD ver2\n"
+     "P0 clone CLONE_VM|CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID SIGURG\n"
+     "P0 clone CLONE_VM|CLONE_SIGHAND|CLONE_THREAD|CLONE_CHILD_SETTID 0\n"
+     "P0 clone3 CLONE_VM|CLONE_SIGHAND|CLONE_THREAD|CLONE_CHILD_CLEARTID 0 ver2\n"
+     "P0 fork -> P1\n"
+     "P1 clone3 CLONE_VFORK 0 tail_zero\n"
+     "P1 _exit 0\n"
+     "P0 wait\n"},
 };
 
 TEST_F(CEmitter, HandWrittenProgramsBehaveOnHost) {
@@ -322,7 +334,8 @@ TEST_F(CEmitter, GeneratedProgramsBehaveOnHost) {
 TEST_F(CEmitter, MuslStaticReproducersBehave) {
   auto musl = musl_gcc();
   if (!musl) GTEST_SKIP() << "musl-gcc not in PATH";
-  for (const char* name : {"fork_wait_exit", "exec_reports_fds", "pipes_block_and_eof"}) {
+  for (const char* name :
+       {"fork_wait_exit", "exec_reports_fds", "pipes_block_and_eof", "clone_raw_calls"}) {
     SCOPED_TRACE(name);
     std::string text;
     for (const auto& [n, t] : kHandWritten) {

@@ -52,6 +52,11 @@ struct Profile {
     ChildLeaksFd,         // fork gives the child one extra descriptor
     ChildParentIsReaper,  // fork records the reaper, not the caller, as parent
     OrphansKeepParent,    // an orphan is not reparented: getppid stays the dead parent
+    /* ---- signals (issue 4) ---- */
+    StopNotReported,       // waitpid(WUNTRACED) does not report a stopped child
+    IgnoredChldKeepsZombie,  // SIGCHLD set to SIG_IGN does not make children auto-reaped
+    ForkResetsHandlers,    // fork gives the child default dispositions
+    ExecKeepsHandlers,     // exec keeps caught signals caught
   } planted_bug = PlantedBug::None;
 };
 
@@ -68,6 +73,9 @@ struct Outcome {
   std::vector<Completion> completed;  // blocked steps this step let return
   StatePtr next;
   std::vector<std::string> rules;  // citations of the rules that decided it
+  // issue 4: what the executor must wait for after this step (wire.h
+  // FC_SYNC_*): the asynchronous effect of a kill on its target.
+  int sync = 0;
 };
 
 // Why a step has no outcome at all.

@@ -21,6 +21,9 @@ int NativeWaitOptions(int64_t fc_opts) {
   // Not valid for waitpid/wait4: passed through so the kernel rejects them.
   if (fc_opts & FC_WNOWAIT) native |= WNOWAIT;
   if (fc_opts & FC_WEXITED) native |= WEXITED;
+  // issue 4: WUNTRACED and WSTOPPED are the same bit.
+  if (fc_opts & FC_WUNTRACED) native |= WUNTRACED;
+  if (fc_opts & FC_WCONTINUED) native |= WCONTINUED;
   return native;
 }
 

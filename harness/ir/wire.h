@@ -80,6 +80,10 @@
 #define FC_ARG_MAPKIND 15  /* FC_MAP_* */
 #define FC_ARG_COUNT 16    /* byte count, 0..FC_MAX_IO */
 #define FC_ARG_BYTES 17    /* the step's data string */
+/* ---- signals (issue 4) ---- */
+#define FC_ARG_SIGNAL 18   /* a signal number (FC_SIG*, Linux numbering) or 0 */
+#define FC_ARG_DISP 19     /* FC_DISP_*: SIG_DFL, SIG_IGN or the recording handler */
+#define FC_ARG_SAFLAGS 20  /* FC_SA_* */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -107,6 +111,9 @@
 #define FC_WNOHANG 0x1
 #define FC_WNOWAIT 0x2
 #define FC_WEXITED 0x4
+/* ---- signals (issue 4) ---- */
+#define FC_WUNTRACED 0x8   /* waitpid WUNTRACED; waitid WSTOPPED (same bit) */
+#define FC_WCONTINUED 0x10
 
 /* waitid idtype */
 #define FC_P_ALL 0
@@ -114,6 +121,37 @@
 #define FC_P_PGID 2
 
 #define FC_FD_CLOEXEC 0x1
+
+/* ---- signals (issue 4) ----
+ * Signals a program may name, by their Linux numbers (the same on x86_64,
+ * i386 and aarch64); the executor maps them to its libc's constants. The
+ * executor's own SIGALRM (safety alarm) and SIGPIPE (ignored) stay out. */
+#define FC_SIGHUP 1
+#define FC_SIGINT 2
+#define FC_SIGQUIT 3
+#define FC_SIGKILL 9
+#define FC_SIGUSR1 10
+#define FC_SIGSEGV 11
+#define FC_SIGUSR2 12
+#define FC_SIGTERM 15
+#define FC_SIGCHLD 17
+#define FC_SIGCONT 18
+#define FC_SIGSTOP 19
+#define FC_MAX_SIGNAL 31
+/* sigaction dispositions */
+#define FC_DISP_DFL 0
+#define FC_DISP_IGN 1
+#define FC_DISP_HANDLER 2 /* the executor's recording handler, SA_RESTART */
+/* sigaction flags */
+#define FC_SA_NOCLDSTOP 0x1
+#define FC_SA_NOCLDWAIT 0x2
+/* The sync expectation of a kill step (the S line's hexdata, from the
+ * model's plan): the executor's kill waits, bounded, until it holds, and
+ * reports a1 = 1 if it did. */
+#define FC_SYNC_NONE 0
+#define FC_SYNC_DEATH 1    /* the target has died */
+#define FC_SYNC_STOP 2     /* the target (a child of the caller) is stopped */
+#define FC_SYNC_CONT 3     /* the target (a child of the caller) was continued */
 
 #define FC_SEEK_SET 0
 #define FC_SEEK_CUR 1

@@ -39,6 +39,13 @@ struct Profile {
   // waitid(P_PGID, 0, ...): Linux (since 5.4, wait(2)) waits for the caller's
   // process group. POSIX names no group 0: that set is empty or invalid.
   bool waitid_pgid_zero_is_own_group = true;
+  // issue 4: waitid without WEXITED (WSTOPPED/WCONTINUED only): Linux counts
+  // a zombie child as nothing to wait for (it can never stop or continue),
+  // so with only zombies left the call fails with ECHILD, also when it was
+  // already blocked (oracles/spec/signal.md linux:wait_consider_task:ZOMBIE:1).
+  // POSIX's ECHILD speaks of "no existing unwaited-for child processes":
+  // posix-strict sets false, and such a wait blocks or returns 0 (WNOHANG).
+  bool wait_zombies_need_wexited = true;
 
   // Mutation testing: one deliberately wrong rule, so that the suites' own
   // tests can show each property catches it (and shrinks it). Never set

@@ -271,7 +271,17 @@ Check check_wait(const Ctx& c, WaitCall& w) {
   }
   w.nohang = options & FC_WNOHANG;
 
-  const std::vector<ActorId> children = c.s.children(c.self());
+  std::vector<ActorId> children = c.s.children(c.self());
+  // issue 4: Profile::wait_zombies_need_wexited.
+  bool zombies_dropped = false;
+  if (!w.exited && c.profile().wait_zombies_need_wexited) {
+    std::vector<ActorId> live;
+    for (ActorId child : children) {
+      if (c.s.proc(child).life == Life::Alive) live.push_back(child);
+    }
+    zombies_dropped = live.size() != children.size();
+    children = std::move(live);
+  }
   if (sel == FC_PIDSEL_ANY || sel == FC_PIDSEL_PGRP) {
     // posix:waitpid:PGRP:1 pid 0 means "any child process whose process group
     // ID is equal to that of the calling process": every child, since all
@@ -279,7 +289,11 @@ Check check_wait(const Ctx& c, WaitCall& w) {
     w.any = true;
     // posix:wait:ECHILD:1 "The calling process has no existing unwaited-for
     // child processes."
-    if (children.empty()) k.raise(ECHILD, w.siginfo ? "posix:waitid:ECHILD:1" : "posix:wait:ECHILD:1");
+    if (children.empty()) {
+      k.raise(ECHILD, zombies_dropped ? "linux:wait_consider_task:ZOMBIE:1"
+                      : w.siginfo     ? "posix:waitid:ECHILD:1"
+                                      : "posix:wait:ECHILD:1");
+    }
   } else if (sel >= 0) {
     w.any = false;
     w.who = static_cast<ActorId>(sel);
@@ -288,7 +302,11 @@ Check check_wait(const Ctx& c, WaitCall& w) {
     // posix:waitpid:ECHILD:1 "The process specified by pid does not exist or
     // is not a child of the calling process" (a reaped child is neither);
     // man:wait:ECHILD:1 says the same of waitid's idtype and id.
-    if (!is_child) k.raise(ECHILD, w.siginfo ? "man:wait:ECHILD:1" : "posix:waitpid:ECHILD:1");
+    if (!is_child) {
+      k.raise(ECHILD, zombies_dropped ? "linux:wait_consider_task:ZOMBIE:1"
+                      : w.siginfo     ? "man:wait:ECHILD:1"
+                                      : "posix:waitpid:ECHILD:1");
+    }
   }
   return k;
 }
@@ -462,8 +480,10 @@ Wake wake_wait(State& s, const Program& program, std::size_t blocked, Observatio
     // waitpid() shall fail and set errno to [ECHILD]": the children it waited
     // for were reaped on their own. (A check that failed when the call
     // started would not have blocked.)
+    // With Profile::wait_zombies_need_wexited the last child that could stop
+    // or continue has exited.
     obs = Observation::failed(ECHILD);
-    rules.push_back("posix:wait:NOCLDWAIT:1");
+    rules.push_back(w.exited ? "posix:wait:NOCLDWAIT:1" : "linux:wait_consider_task:ZOMBIE:1");
     return Wake::Returned;
   }
   const std::vector<ActorId> zombies = waitable(s, st.actor, w);

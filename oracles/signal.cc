@@ -146,7 +146,18 @@ StepResult rule_kill(const Ctx& c) {
     // corresponding to that specified by pid."
     Check k;
     k.raise(ESRCH, "posix:kill:ESRCH:1");
-    return k.result(c.s);
+    StepResult r = k.result(c.s);
+    if (t.parent == kReaper) {
+      // Harness: the run's reaper collects its children in a loop of its
+      // own, so a child of the reaper may still be a zombie, which kill
+      // finds (posix:kill:ZOMBIE:1): both answers are allowed.
+      Effect e(c.s);
+      e.obs = Observation::returned(0);
+      e.cite("posix:kill:ZOMBIE:1");
+      StepResult z = finish(c, std::move(e));
+      for (Outcome& o : z.outcomes) r.outcomes.push_back(std::move(o));
+    }
+    return r;
   }
   Effect e(c.s);
   e.obs = Observation::returned(0);

@@ -274,7 +274,7 @@ Check check_wait(const Ctx& c, WaitCall& w) {
   std::vector<ActorId> children = c.s.children(c.self());
   // issue 4: Profile::wait_zombies_need_wexited.
   bool zombies_dropped = false;
-  if (!w.exited && c.profile().wait_zombies_need_wexited) {
+  if (!w.exited && (w.stopped || w.continued) && c.profile().wait_zombies_need_wexited) {
     std::vector<ActorId> live;
     for (ActorId child : children) {
       if (c.s.proc(child).life == Life::Alive) live.push_back(child);

@@ -9,7 +9,8 @@ FORKCONF_SUITE_PROPERTY(SignalsFork, "signals_fork")
 // signal(7): "A child created via fork(2) inherits a copy of its parent's signal
 // dispositions": a model whose children start with SIG_DFL everywhere is caught.
 TEST(SignalsFork, CatchesPlantedForkResetsHandlers) {
-  testing::expect_caught("signals_fork", oracle::Profile::PlantedBug::ForkResetsHandlers, "kill|caught", 6);
+  testing::expect_caught("signals_fork", oracle::Profile::PlantedBug::ForkResetsHandlers,
+                         "kill|caught|exit|_exit|wait|waitpid|wait4|waitid", 6);
 }
 
 // posix:exec "Signals set to be caught by the calling process image shall be set to the

@@ -87,6 +87,8 @@ std::string wait_options(std::int64_t fc) {
   if (fc & FC_WNOHANG) names.push_back("WNOHANG");
   if (fc & FC_WNOWAIT) names.push_back("WNOWAIT");  // waitpid/wait4: the kernel rejects it
   if (fc & FC_WEXITED) names.push_back("WEXITED");
+  if (fc & FC_WUNTRACED) names.push_back("WUNTRACED");  // issue 4 (waitid: WSTOPPED)
+  if (fc & FC_WCONTINUED) names.push_back("WCONTINUED");
   return join_flags(names);
 }
 
@@ -138,6 +140,9 @@ const char* show_kind(Op op) {
     case Op::SetFl:
     case Op::DupFd:
     case Op::DupFdCloexec: return "FC_SHOW_RET";
+    case Op::Kill: return "FC_SHOW_KILL";  // issue 4
+    case Op::Sigaction: return "FC_SHOW_RET";
+    case Op::Caught: return "FC_SHOW_CAUGHT";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -148,7 +153,7 @@ std::string op_ident(Op op) { return std::string(info(op).name); }
 // The body of the function that makes step `s`'s call, one tab indented.
 // Each records the raw result exactly as the executor's op function does
 // (harness/executor/ops_<area>.cc).
-std::string step_body(const Step& s) {
+std::string step_body(const Step& s, int sync) {
   auto fd = [&](int k) { return std::to_string(s.args[k]); };
   const std::string ret_next = "\treturn FC_NEXT;\n";
   switch (s.op) {
@@ -287,6 +292,21 @@ std::string step_body(const Step& s) {
              ");\n\treturn fc_returned_fd(i, fd, errno);\n";
     case Op::Exec:
       return "\treturn fc_exec(i); /* returns only if execve failed */\n";
+    /* ---- signals (issue 4) ---- */
+    case Op::Kill:
+      return "\treturn fc_kill(i, " + std::to_string(s.args[0]) + ", " + std::to_string(s.args[1]) +
+             " /* " + obs::signal_name(static_cast<int>(s.args[1])) + " */, " +
+             std::to_string(sync) + " /* the effect to wait for */);\n";
+    case Op::Sigaction: {
+      std::string flags;
+      if (s.args[2] & FC_SA_NOCLDSTOP) flags += "SA_NOCLDSTOP";
+      if (s.args[2] & FC_SA_NOCLDWAIT) flags += std::string(flags.empty() ? "" : " | ") + "SA_NOCLDWAIT";
+      if (flags.empty()) flags = "0";
+      return "\treturn fc_sigaction(i, " + std::to_string(s.args[0]) + " /* " +
+             obs::signal_name(static_cast<int>(s.args[0])) + " */, " + std::to_string(s.args[1]) +
+             " /* 0 SIG_DFL, 1 SIG_IGN, 2 handler */, " + flags + ");\n";
+    }
+    case Op::Caught: return "\treturn fc_caught_step(i);\n";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -329,7 +349,7 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
         out += std::string(k == 0 ? "\n * expect: " : "\n *     or: ") + comment_safe(alts[k]);
       }
     }
-    out += " */\nstatic int " + name + "(int i)\n{\n" + step_body(s) + "}\n\n";
+    out += " */\nstatic int " + name + "(int i)\n{\n" + step_body(s, i < plan.sync.size() ? plan.sync[i] : 0) + "}\n\n";
     table += "\t{" + std::to_string(s.actor) + ", " + std::to_string(plan.unblock_by[i]) + ", " +
              show_kind(s.op) + ", " +
              std::to_string(s.op == Op::Open || s.op == Op::OpenAt ? s.args[0] : -1) + ", " +

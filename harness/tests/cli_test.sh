@@ -61,12 +61,14 @@ expect_status "wrap target passes through" 0 "verdict: conforms" -- \
   "$forkconf" replay "$fixtures/ok.fcp" --target "wrap:env FORKCONF_WRAPPED=1"
 expect_status "small campaign" 0 "the target conforms" -- \
   "$forkconf" run --cases 30 --seed 5 --out "$work/report" --quiet
-if python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['schema_version']==1 and r['totals']['cases']==180, r['totals']" "$work/report/report.json" 2>"$work/err"; then
+# Every registered suite (the lines of `forkconf list` that are not indented) x 30 cases.
+nsuites=$("$forkconf" list | grep -c '^[^ ]')
+if python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['schema_version']==1 and r['totals']['cases']==30*int(sys.argv[2]), r['totals']" "$work/report/report.json" "$nsuites" 2>"$work/err"; then
   pass "report.json is valid and counts every case"
 else
   fail "report.json: $(cat "$work/err")"
 fi
-if python3 -c "import xml.dom.minidom,sys; d=xml.dom.minidom.parse(sys.argv[1]); assert len(d.getElementsByTagName('testcase'))==6" "$work/report/junit.xml" 2>"$work/err"; then
+if python3 -c "import xml.dom.minidom,sys; d=xml.dom.minidom.parse(sys.argv[1]); assert len(d.getElementsByTagName('testcase'))==int(sys.argv[2])" "$work/report/junit.xml" "$nsuites" 2>"$work/err"; then
   pass "junit.xml is valid with one testcase per suite"
 else
   fail "junit.xml: $(cat "$work/err")"

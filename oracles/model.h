@@ -64,6 +64,8 @@ struct Profile {
     IgnoredChldKeepsZombie,  // SIGCHLD set to SIG_IGN does not make children auto-reaped
     ForkResetsHandlers,    // fork gives the child default dispositions
     ExecKeepsHandlers,     // exec keeps caught signals caught
+    SubreaperIgnored,      // orphans go to the reaper even under a live subreaper ancestor
+    PidSelectorMatchesAny,  // waitpid(pid) collects any child, not just that one
   } planted_bug = PlantedBug::None;
 };
 

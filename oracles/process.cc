@@ -136,13 +136,33 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
   // process ID of an implementation-defined system process." Here that is the
   // run's reaper (man:prctl:SUBREAPER:1 / man:pid_namespaces:INIT:1), which
   // reaps what it adopts: an adopted zombie is gone at once.
+  // issue 4: man:prctl:SUBREAPER:2 the orphans go to "the nearest still
+  // living ancestor subreaper" first; only without one to the reaper.
+  ActorId heir = kReaper;
+  for (ActorId a = s.proc(self).parent; a != kReaper; a = s.proc(a).parent) {
+    // PLANTED BUG (tests only): subreapers are ignored.
+    if (planted(c, Profile::PlantedBug::SubreaperIgnored)) break;
+    if (s.proc(a).life == Life::Alive && s.proc(a).subreaper) {
+      heir = a;
+      break;
+    }
+  }
   for (ActorId child : s.children(self)) {
     Process& orphan = s.proc(child);
     // PLANTED BUG (tests only): orphans keep their dead parent.
     if (planted(c, Profile::PlantedBug::OrphansKeepParent)) continue;
-    orphan.parent = kReaper;
-    if (orphan.life == Life::Zombie) orphan.life = Life::Reaped;
+    orphan.parent = heir;
     e.cite("posix:_exit:ORPHAN:1");
+    if (heir != kReaper) {
+      // An adopted zombie notifies its new parent (linux:reparent_leader:ZOMBIE:1).
+      e.cite("man:prctl:SUBREAPER:2");
+      if (orphan.life == Life::Zombie) {
+        e.cite("linux:reparent_leader:ZOMBIE:1");
+        notify_parent(s, child, e);
+      }
+      continue;
+    }
+    if (orphan.life == Life::Zombie) orphan.life = Life::Reaped;
   }
 
   // posix:_exit:ZOMBIE:1 "the calling process shall be transformed into a
@@ -312,6 +332,11 @@ Check check_wait(const Ctx& c, WaitCall& w) {
 }
 
 bool matches(const WaitCall& w, ActorId child) { return w.any || w.who == child; }
+// PLANTED BUG (tests only, issue 4): a pid selector matches every child.
+bool matches(const State& s, const WaitCall& w, ActorId child) {
+  if (s.profile->planted_bug == Profile::PlantedBug::PidSelectorMatchesAny) return true;
+  return matches(w, child);
+}
 
 // What a child has to report to a wait (issue 4: stops and continues too).
 enum class Event { None, Exit, Stop, Cont };
@@ -402,7 +427,7 @@ void collect(State& s, const WaitCall& w, ActorId child, std::vector<std::string
 std::vector<ActorId> waitable(const State& s, ActorId parent, const WaitCall& w) {
   std::vector<ActorId> result;
   for (ActorId child : s.children(parent)) {
-    if (matches(w, child) && event_of(s, w, child) != Event::None) result.push_back(child);
+    if (matches(s, w, child) && event_of(s, w, child) != Event::None) result.push_back(child);
   }
   return result;
 }
@@ -536,6 +561,19 @@ StepResult rule_GetPpid(const Ctx& c) {
   // posix:getppid:ERRORS:1 "The getppid() function shall always be successful".
   Effect e(c.s);
   effect_getppid(c, e);
+  return finish(c, std::move(e));
+}
+
+/* ---- reparenting (issue 4) ---- */
+StepResult rule_Subreaper(const Ctx& c) {
+  // man:prctl:SUBREAPER:1 PR_SET_CHILD_SUBREAPER "If arg2 is nonzero, set the
+  // "child subreaper" attribute of the calling process; if arg2 is zero, unset
+  // the attribute." Not inherited by fork (effect_fork starts from a fresh
+  // Process), kept across exec.
+  Effect e(c.s);
+  e.next.proc(c.self()).subreaper = c.step.args[0] != 0;
+  e.obs = Observation::returned(0);
+  e.cite("man:prctl:SUBREAPER:1").cite("man:prctl:SUBREAPER:3");
   return finish(c, std::move(e));
 }
 

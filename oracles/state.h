@@ -69,6 +69,7 @@ struct Process {
   bool stopped = false;      // stopped by SIGSTOP, not continued
   int term_sig = 0;          // killed by this signal (0: it exited)
   int stop_report = 0;       // stop not yet reported to a WUNTRACED wait (the signal)
+  bool subreaper = false;    // PR_SET_CHILD_SUBREAPER
   bool cont_report = false;  // continue not yet reported to a WCONTINUED wait
   bool operator==(const Process&) const = default;
 };

@@ -142,13 +142,42 @@ SuiteDef signals_fork() {
           p};
 }
 
+SuiteDef wait_selectors() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 14).weight(Op::UExit, 8).weight(Op::Kill, 4).weight(Op::WaitPid, 12);
+  p.weight(Op::Wait4, 6).weight(Op::WaitId, 8).weight(Op::Wait, 3);
+  p.max_actors = 6;
+  return {"wait_selectors",
+          "waitpid/wait4 with pid -1, 0 and a child's pid, waitid with P_ALL, P_PID and "
+          "P_PGID 0 collect exactly the children they select, any of several zombies when more "
+          "than one matches, and fail with ECHILD when none is a child",
+          {"posix:waitpid (pid -1, 0, > 0)", "posix:waitid P_ALL P_PID P_PGID",
+           "man:wait(2) P_PGID 0 since Linux 5.4", "posix:wait (order unspecified)"},
+          p};
+}
+
+SuiteDef reparent() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 14).weight(Op::Subreaper, 6).weight(Op::GetPpid, 10).weight(Op::UExit, 8);
+  p.weight(Op::Kill, 4).weight(Op::WaitPid, 6).weight(Op::Wait, 3).weight(Op::Sigaction, 2);
+  p.weight(Op::Caught, 2).weight(Op::Exec, 1);
+  p.max_actors = 7;
+  return {"reparent",
+          "orphans go to the nearest living subreaper ancestor, else to the run's reaper; "
+          "getppid follows, the new parent gets SIGCHLD and waits for them; the subreaper "
+          "attribute is not inherited by fork and survives exec",
+          {"man:prctl(2) PR_SET_CHILD_SUBREAPER", "posix:_exit (orphans' new parent)",
+           "man:getppid(2)", "kernel/exit.c reparent_leader"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
   static const std::vector<SuiteDef> suites = {fork_basics(), memory_cow(),  fd_inheritance(),
                                                exec_cloexec(), exit_wait(), reparent_basic(),
                                                /* issue 4 */ wait_options(), sigchld(),
-                                               signals_fork()};
+                                               signals_fork(), wait_selectors(), reparent()};
   return suites;
 }
 

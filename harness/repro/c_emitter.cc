@@ -141,6 +141,7 @@ const char* show_kind(Op op) {
     case Op::DupFd:
     case Op::DupFdCloexec: return "FC_SHOW_RET";
     case Op::Kill: return "FC_SHOW_KILL";  // issue 4
+    case Op::Subreaper: return "FC_SHOW_RET";
     case Op::Sigaction: return "FC_SHOW_RET";
     case Op::Caught: return "FC_SHOW_CAUGHT";
   }
@@ -307,6 +308,10 @@ std::string step_body(const Step& s, int sync) {
              " /* 0 SIG_DFL, 1 SIG_IGN, 2 handler */, " + flags + ");\n";
     }
     case Op::Caught: return "\treturn fc_caught_step(i);\n";
+    case Op::Subreaper:
+      return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
+             (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
+             ret_next;
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }

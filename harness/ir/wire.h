@@ -41,6 +41,9 @@
  *                               a1 = 1 if the child reported at all
  *               wait/waitpid/wait4  a0 = raw wait status
  *               waitid          a0 = si_pid, a1 = si_code, a2 = si_status
+ *               kill            a1 = 1 if the effect in <hexdata> (FC_SYNC_*,
+ *                               one byte, from the plan) was seen (issue 4)
+ *               caught          a0 = bit s set: signal s was caught (issue 4)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op

@@ -158,5 +158,37 @@ TEST(Exec, IgnoredSigchldMayBeResetEitherWay) {
   EXPECT_NE(*r.outcomes[0].next, *r.outcomes[1].next);
 }
 
+// prctl(2): "that process will be reparented to the nearest still living ancestor
+// subreaper. Subsequently, calls to getppid(2) in the orphaned process will now return the
+// PID of the subreaper process".
+TEST(Subreaper, OrphanGoesToTheNearestLivingSubreaperAncestor) {
+  ModelRun r = run("P0 subreaper 1\nP0 fork -> P1\nP1 subreaper 1\nP1 fork -> P2\n"
+                   "P2 fork -> P3\nP2 _exit 0\nP3 getppid\nP1 _exit 0\nP3 getppid\n");
+  EXPECT_EQ(r.obs[6], "ret=P1");
+  EXPECT_EQ(r.obs[8], "ret=P0");
+}
+
+// "The setting of the "child subreaper" attribute is not inherited by children created by
+// fork(2)".
+TEST(Subreaper, NotInheritedByFork) {
+  // Were P1 a subreaper by inheritance, P2's orphan would go to P1, not P0.
+  ModelRun r = run("P0 subreaper 1\nP0 fork -> P1\nP1 fork -> P2\nP2 fork -> P3\nP2 _exit 0\n"
+                   "P3 getppid\nP0 subreaper 0\nP1 fork -> P4\nP4 fork -> P5\nP4 _exit 0\n"
+                   "P5 getppid\n");
+  EXPECT_EQ(r.obs[5], "ret=P0");
+  EXPECT_EQ(r.obs[10], "ret=REAPER");
+}
+
+// kernel/exit.c reparent_leader(): an adopted zombie notifies its new parent, which can
+// then wait for it; if it ignores SIGCHLD the zombie is reaped at once.
+TEST(Subreaper, AdoptedZombieIsWaitableOrAutoReaped) {
+  ModelRun r = run("P0 subreaper 1\nP0 fork -> P1\nP1 fork -> P2\nP2 _exit 4\nP1 _exit 0\n"
+                   "P0 waitpid P2 0\n");
+  EXPECT_EQ(r.obs[5], "ret=P2 status=exited(4)");
+  ModelRun ignored = run("P0 subreaper 1\nP0 sigaction SIGCHLD SIG_IGN 0\nP0 fork -> P1\n"
+                         "P1 fork -> P2\nP2 _exit 4\nP1 _exit 0\nP0 waitpid any WNOHANG\n");
+  EXPECT_EQ(ignored.obs[6], "ret=-1 errno=ECHILD");
+}
+
 }  // namespace
 }  // namespace fc::oracle::testing

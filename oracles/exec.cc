@@ -47,7 +47,8 @@ StepResult rule_Exec(const Ctx& c) {
   // modelled: the executor re-executes itself. coverage:linux:irrelevant
   Effect e(c.s);
   effect_exec(c, e);
-  return finish(c, std::move(e));
+  // issue 4: signal dispositions across exec (signal.cc).
+  return finish(c, exec_signal_effects(c, std::move(e)));
 }
 
 }  // namespace fc::oracle

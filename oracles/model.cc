@@ -207,6 +207,7 @@ StepResult finish(const Ctx& c, std::vector<Effect> effects) {
     o.completed = std::move(done);
     o.next = std::make_shared<const State>(std::move(e.next));
     o.rules = std::move(e.rules);
+    o.sync = e.sync;  // issue 4
     r.outcomes.push_back(std::move(o));
   }
   if (r.outcomes.empty()) {  // coverage:impossible (every rule yields an effect)
@@ -264,7 +265,18 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_OFLAGS:
     case FC_ARG_PIPEFLAGS:
     case FC_ARG_DUPFLAGS: return range(0, 0xff);
-    case FC_ARG_WAITOPTS: return range(0, FC_WNOHANG | FC_WNOWAIT | FC_WEXITED);
+    case FC_ARG_WAITOPTS:
+      return range(0, FC_WNOHANG | FC_WNOWAIT | FC_WEXITED | FC_WUNTRACED | FC_WCONTINUED);
+    /* ---- signals (issue 4) ---- */
+    case FC_ARG_SIGNAL:
+      // wire.h: only the named signals (and 0, the probe) are used.
+      if (value >= 0 && value <= FC_MAX_SIGNAL &&
+          obs::signal_from_name(obs::signal_name(static_cast<int>(value))) == value) {
+        return std::nullopt;
+      }
+      return "signal " + std::to_string(value) + " is not one forkconf programs may use";
+    case FC_ARG_DISP: return range(FC_DISP_DFL, FC_DISP_HANDLER);
+    case FC_ARG_SAFLAGS: return range(0, FC_SA_NOCLDSTOP | FC_SA_NOCLDWAIT);
     case FC_ARG_IDTYPE: return range(FC_P_ALL, FC_P_PGID);
     case FC_ARG_FDFLAGS: return range(0, FC_FD_CLOEXEC);
     case FC_ARG_WHENCE: return range(FC_SEEK_SET, FC_SEEK_END);
@@ -294,6 +306,8 @@ StepResult apply(const State& state, const Program& program, std::size_t index) 
     return refuse(actor_symbol(step.actor) + " is blocked in step " +
                   std::to_string(self.blocked_step));
   }
+  // issue 4: a stopped process runs nothing until it is continued.
+  if (self.stopped) return refuse(actor_symbol(step.actor) + " is stopped");
   const OpInfo& op = info(step.op);
   for (int a = 0; a < 3; ++a) {
     if (auto why = argument_refusal(state, step, op.arg_kinds[a], step.args[a])) {
@@ -377,6 +391,16 @@ std::string describe(const State& state) {
     if (p.life == Life::Zombie || p.life == Life::Reaped) out << " status=" << p.exit_status;
     if (p.execed) out << " execed";
     if (p.blocked_step >= 0) out << " blocked@" << p.blocked_step;
+    // issue 4
+    if (p.term_sig) out << " killed-by=" << obs::signal_name(p.term_sig);
+    if (p.stopped) out << " stopped";
+    if (p.caught) {
+      std::vector<int> sigs;
+      for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+        if (p.caught & (1u << sig)) sigs.push_back(sig);
+      }
+      out << " caught=" << obs::signal_list(sigs);
+    }
     out << "\n";
     if (!p.fds.empty()) out << "  fds " << obs::fd_table(fd_entries(state, id)) << "\n";
     for (const Mapping& m : p.regions) {

@@ -39,6 +39,13 @@ struct Profile {
   // waitid(P_PGID, 0, ...): Linux (since 5.4, wait(2)) waits for the caller's
   // process group. POSIX names no group 0: that set is empty or invalid.
   bool waitid_pgid_zero_is_own_group = true;
+  // issue 4: waitid without WEXITED (WSTOPPED/WCONTINUED only): Linux counts
+  // a zombie child as nothing to wait for (it can never stop or continue),
+  // so with only zombies left the call fails with ECHILD, also when it was
+  // already blocked (oracles/spec/signal.md linux:wait_consider_task:ZOMBIE:1).
+  // POSIX's ECHILD speaks of "no existing unwaited-for child processes":
+  // posix-strict sets false, and such a wait blocks or returns 0 (WNOHANG).
+  bool wait_zombies_need_wexited = true;
 
   /* ---- clone / clone3 (issue 3) ---- */
   // clone(2) ERRORS lists "One (or both) of CLONE_NEWPID or CLONE_NEWUSER and
@@ -66,6 +73,13 @@ struct Profile {
     Pipe2KeepsFds,        // pipe2(O_CLOEXEC) modelled as leaving both ends open across exec
     /* ---- clone / clone3 (issue 3) ---- */
     CloneSighandWithoutVm,  // clone accepts CLONE_SIGHAND without CLONE_VM
+    /* ---- signals (issue 4) ---- */
+    StopNotReported,       // waitpid(WUNTRACED) does not report a stopped child
+    IgnoredChldKeepsZombie,  // SIGCHLD set to SIG_IGN does not make children auto-reaped
+    ForkResetsHandlers,    // fork gives the child default dispositions
+    ExecKeepsHandlers,     // exec keeps caught signals caught
+    SubreaperIgnored,      // orphans go to the reaper even under a live subreaper ancestor
+    PidSelectorMatchesAny,  // waitpid(pid) collects any child, not just that one
   } planted_bug = PlantedBug::None;
 };
 
@@ -82,6 +96,9 @@ struct Outcome {
   std::vector<Completion> completed;  // blocked steps this step let return
   StatePtr next;
   std::vector<std::string> rules;  // citations of the rules that decided it
+  // issue 4: what the executor must wait for after this step (wire.h
+  // FC_SYNC_*): the asynchronous effect of a kill on its target.
+  int sync = 0;
 };
 
 // Why a step has no outcome at all.

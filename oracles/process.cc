@@ -54,6 +54,17 @@ void effect_fork(const Ctx& c, Effect& e) {
     p.regions.push_back(m);
   }
   // p.execed stays false: the child has not called exec itself.
+  /* ---- signals (issue 4) ---- */
+  // posix:fork:SIGNALS:1 the child is a copy: signal dispositions (and the
+  // sigaction flags) are inherited (man:fork:SIGNALS:1 "The child inherits
+  // copies of the parent's set of ... signal dispositions"); the recording
+  // handler's log is process memory, copied like any other.
+  p.disp = parent.disp;
+  p.nocldstop = parent.nocldstop;
+  p.nocldwait = parent.nocldwait;
+  p.caught = parent.caught;
+  // PLANTED BUG (tests only): the child starts with default dispositions.
+  if (planted(c, Profile::PlantedBug::ForkResetsHandlers)) p.disp = {};
   s.proc(child) = std::move(p);
   // PLANTED BUG (tests only): the child gets one extra descriptor (/dev/null).
   if (planted(c, Profile::PlantedBug::ChildLeaksFd)) {
@@ -89,6 +100,26 @@ void effect_exit(const Ctx& c, Effect& e) {
       p.exit_status = static_cast<int>(c.step.args[0]);
     }
     p.exit_value = static_cast<int>(static_cast<std::uint32_t>(c.step.args[0]));  // an int
+  }
+  e.cite("posix:_exit:STATUS:1");
+  end_process(c, s, self, 0, e);
+  // posix:_exit:NORETURN:1 "These functions do not return."
+  e.obs = Observation::no_return();
+}
+
+}  // namespace
+
+// The consequences of process termination, shared by _exit/exit and by death
+// from a signal (issue 4: posix:kill / signal.cc).
+void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) {
+  {
+    Process& p = s.proc(self);
+    p.term_sig = term_sig;
+    // A process killed in a blocking call never returns from it.
+    p.blocked_step = -1;
+    p.stopped = false;
+    p.stop_report = 0;
+    p.cont_report = false;
     // posix:_exit:FDS:1 "All of the file descriptors, directory streams,
     // conversion descriptors, and message catalog descriptors open in the
     // calling process shall be closed." Pipe ends close with them: a blocked
@@ -98,20 +129,40 @@ void effect_exit(const Ctx& c, Effect& e) {
     // shall be unmapped before the process is destroyed."
     p.regions.clear();
   }
-  e.cite("posix:_exit:STATUS:1").cite("posix:_exit:FDS:1");
+  e.cite("posix:_exit:FDS:1");
 
   // posix:_exit:ORPHAN:1 "The parent process ID of all of the existing child
   // processes and zombie processes of the calling process shall be set to the
   // process ID of an implementation-defined system process." Here that is the
   // run's reaper (man:prctl:SUBREAPER:1 / man:pid_namespaces:INIT:1), which
   // reaps what it adopts: an adopted zombie is gone at once.
+  // issue 4: man:prctl:SUBREAPER:2 the orphans go to "the nearest still
+  // living ancestor subreaper" first; only without one to the reaper.
+  ActorId heir = kReaper;
+  for (ActorId a = s.proc(self).parent; a != kReaper; a = s.proc(a).parent) {
+    // PLANTED BUG (tests only): subreapers are ignored.
+    if (planted(c, Profile::PlantedBug::SubreaperIgnored)) break;
+    if (s.proc(a).life == Life::Alive && s.proc(a).subreaper) {
+      heir = a;
+      break;
+    }
+  }
   for (ActorId child : s.children(self)) {
     Process& orphan = s.proc(child);
     // PLANTED BUG (tests only): orphans keep their dead parent.
     if (planted(c, Profile::PlantedBug::OrphansKeepParent)) continue;
-    orphan.parent = kReaper;
-    if (orphan.life == Life::Zombie) orphan.life = Life::Reaped;
+    orphan.parent = heir;
     e.cite("posix:_exit:ORPHAN:1");
+    if (heir != kReaper) {
+      // An adopted zombie notifies its new parent (linux:reparent_leader:ZOMBIE:1).
+      e.cite("man:prctl:SUBREAPER:2");
+      if (orphan.life == Life::Zombie) {
+        e.cite("linux:reparent_leader:ZOMBIE:1");
+        notify_parent(s, child, e);
+      }
+      continue;
+    }
+    if (orphan.life == Life::Zombie) orphan.life = Life::Reaped;
   }
 
   // posix:_exit:ZOMBIE:1 "the calling process shall be transformed into a
@@ -121,10 +172,12 @@ void effect_exit(const Ctx& c, Effect& e) {
   Process& p = s.proc(self);
   p.life = p.parent == kReaper ? Life::Reaped : Life::Zombie;
   e.cite("posix:_exit:ZOMBIE:1");
-
-  // posix:_exit:NORETURN:1 "These functions do not return."
-  e.obs = Observation::no_return();
+  // issue 4: SIGCHLD to the parent, and auto-reaping under SIG_IGN or
+  // SA_NOCLDWAIT (signal.cc).
+  if (p.parent != kReaper) notify_parent(s, self, e);
 }
+
+namespace {
 
 // ---- getpid, getppid -----------------------------------------------------------
 
@@ -153,6 +206,10 @@ struct WaitCall {
   ActorId who = -1;      // the one child, when !any
   bool nohang = false;
   bool nowait = false;
+  /* ---- signals (issue 4) ---- */
+  bool exited = true;      // reports terminated children (always, except waitid without WEXITED)
+  bool stopped = false;    // WUNTRACED / WSTOPPED
+  bool continued = false;  // WCONTINUED
 };
 
 // Decodes the step and raises every error that applies.
@@ -173,7 +230,12 @@ Check check_wait(const Ctx& c, WaitCall& w) {
       // man:wait:EINVAL:1 "The options argument was invalid." WNOWAIT and
       // WEXITED are waitid() options (posix:waitpid:OPTIONS:1 lists WCONTINUED,
       // WNOHANG, WUNTRACED only); man:wait4:SAME:1 wait4 takes waitpid's.
-      if (options & ~static_cast<std::int64_t>(FC_WNOHANG)) k.raise(EINVAL, "man:wait:EINVAL:1");
+      if (options & ~static_cast<std::int64_t>(FC_WNOHANG | FC_WUNTRACED | FC_WCONTINUED)) {
+        k.raise(EINVAL, "man:wait:EINVAL:1");
+      }
+      // issue 4: posix:waitpid:WUNTRACED:1, posix:waitpid:WCONTINUED:1.
+      w.stopped = options & FC_WUNTRACED;
+      w.continued = options & FC_WCONTINUED;
       break;
     case Op::WaitId: {
       w.siginfo = true;
@@ -182,9 +244,15 @@ Check check_wait(const Ctx& c, WaitCall& w) {
       options = st.args[2];
       // posix:waitid:WEXITED:1 "Applications shall specify at least one of the
       // flags WEXITED, WSTOPPED, or WCONTINUED"; posix:waitid:EINVAL:1 "An
-      // invalid value was specified for options". WSTOPPED and WCONTINUED are
-      // not in forkconf's encoding, so WEXITED is required.
-      if (!(options & FC_WEXITED)) k.raise(EINVAL, "posix:waitid:EINVAL:1");
+      // invalid value was specified for options".
+      if (!(options & (FC_WEXITED | FC_WUNTRACED | FC_WCONTINUED))) {
+        k.raise(EINVAL, "posix:waitid:EINVAL:1");
+      }
+      // issue 4: posix:waitid:WSTOPPED:1, posix:waitid:WCONTINUED:1; only
+      // WEXITED reports terminated children.
+      w.exited = options & FC_WEXITED;
+      w.stopped = options & FC_WUNTRACED;
+      w.continued = options & FC_WCONTINUED;
       w.nowait = options & FC_WNOWAIT;  // posix:waitid:WNOWAIT:1
       // waitid's id is a pid or a pgid: the executor passes an actor's pid,
       // and id 0 for both the `any` and the `pgrp` selector.
@@ -223,7 +291,17 @@ Check check_wait(const Ctx& c, WaitCall& w) {
   }
   w.nohang = options & FC_WNOHANG;
 
-  const std::vector<ActorId> children = c.s.children(c.self());
+  std::vector<ActorId> children = c.s.children(c.self());
+  // issue 4: Profile::wait_zombies_need_wexited.
+  bool zombies_dropped = false;
+  if (!w.exited && (w.stopped || w.continued) && c.profile().wait_zombies_need_wexited) {
+    std::vector<ActorId> live;
+    for (ActorId child : children) {
+      if (c.s.proc(child).life == Life::Alive) live.push_back(child);
+    }
+    zombies_dropped = live.size() != children.size();
+    children = std::move(live);
+  }
   if (sel == FC_PIDSEL_ANY || sel == FC_PIDSEL_PGRP) {
     // posix:waitpid:PGRP:1 pid 0 means "any child process whose process group
     // ID is equal to that of the calling process": every child, since all
@@ -231,7 +309,11 @@ Check check_wait(const Ctx& c, WaitCall& w) {
     w.any = true;
     // posix:wait:ECHILD:1 "The calling process has no existing unwaited-for
     // child processes."
-    if (children.empty()) k.raise(ECHILD, w.siginfo ? "posix:waitid:ECHILD:1" : "posix:wait:ECHILD:1");
+    if (children.empty()) {
+      k.raise(ECHILD, zombies_dropped ? "linux:wait_consider_task:ZOMBIE:1"
+                      : w.siginfo     ? "posix:waitid:ECHILD:1"
+                                      : "posix:wait:ECHILD:1");
+    }
   } else if (sel >= 0) {
     w.any = false;
     w.who = static_cast<ActorId>(sel);
@@ -240,41 +322,102 @@ Check check_wait(const Ctx& c, WaitCall& w) {
     // posix:waitpid:ECHILD:1 "The process specified by pid does not exist or
     // is not a child of the calling process" (a reaped child is neither);
     // man:wait:ECHILD:1 says the same of waitid's idtype and id.
-    if (!is_child) k.raise(ECHILD, w.siginfo ? "man:wait:ECHILD:1" : "posix:waitpid:ECHILD:1");
+    if (!is_child) {
+      k.raise(ECHILD, zombies_dropped ? "linux:wait_consider_task:ZOMBIE:1"
+                      : w.siginfo     ? "man:wait:ECHILD:1"
+                                      : "posix:waitpid:ECHILD:1");
+    }
   }
   return k;
 }
 
 bool matches(const WaitCall& w, ActorId child) { return w.any || w.who == child; }
+// PLANTED BUG (tests only, issue 4): a pid selector matches every child.
+bool matches(const State& s, const WaitCall& w, ActorId child) {
+  if (s.profile->planted_bug == Profile::PlantedBug::PidSelectorMatchesAny) return true;
+  return matches(w, child);
+}
+
+// What a child has to report to a wait (issue 4: stops and continues too).
+enum class Event { None, Exit, Stop, Cont };
+
+Event event_of(const State& s, const WaitCall& w, ActorId child) {
+  const Process& p = s.proc(child);
+  if (p.life == Life::Zombie) return w.exited ? Event::Exit : Event::None;
+  // posix:waitpid:WUNTRACED:1 "The status of any child processes specified
+  // by pid that are stopped, and whose status has not yet been reported since
+  // they stopped, shall also be reported to the requesting process."
+  if (p.life == Life::Alive && w.stopped && p.stop_report) {
+    // PLANTED BUG (tests only): stopped children are never reported.
+    if (s.profile->planted_bug == Profile::PlantedBug::StopNotReported) return Event::None;
+    return Event::Stop;
+  }
+  // posix:waitpid:WCONTINUED:1 "... status of any continued child process
+  // specified by pid whose status has not been reported since it continued
+  // from a job control stop shall be reported".
+  if (p.life == Life::Alive && w.continued && p.cont_report) return Event::Cont;
+  return Event::None;
+}
 
 // The observation of a wait that collected `child`'s status.
 Observation collected(const State& s, const WaitCall& w, ActorId child) {
   const Process& p = s.proc(child);
+  const Event ev = event_of(s, w, child);
   if (w.siginfo) {
     // posix:waitid:SIGINFO:1 si_pid, si_code CLD_EXITED, si_status the exit
     // status. Profile::waitid_si_status_masked: Linux gives status & 0377.
-    return Observation::returned(0)
-        .with("si_pid", actor_symbol(child))
-        .with("si_code", "CLD_EXITED")
+    // issue 4: posix:waitid:SICODE:1 CLD_KILLED (si_status the signal; no
+    // core dump is ever made: man:core:NODUMP:1), CLD_STOPPED, CLD_CONTINUED.
+    Observation o = Observation::returned(0).with("si_pid", actor_symbol(child));
+    if (ev == Event::Stop) {
+      return o.with("si_code", "CLD_STOPPED").with("si_status", std::to_string(p.stop_report));
+    }
+    if (ev == Event::Cont) {
+      return o.with("si_code", "CLD_CONTINUED").with("si_status", std::to_string(FC_SIGCONT));
+    }
+    if (p.term_sig) {
+      return o.with("si_code", "CLD_KILLED").with("si_status", std::to_string(p.term_sig));
+    }
+    return o.with("si_code", "CLD_EXITED")
         .with("si_status", std::to_string(s.profile->waitid_si_status_masked ? p.exit_status
                                                                              : p.exit_value));
   }
   // posix:waitpid:RET:1 "it shall return a value equal to the process ID of
   // the child process for which status is reported"; WIFEXITED/WEXITSTATUS.
-  return Observation::returned_pid(actor_symbol(child)).with("status", obs::exited(p.exit_status));
+  // issue 4: WIFSIGNALED/WTERMSIG (WCOREDUMP never: man:core:NODUMP:1),
+  // WIFSTOPPED/WSTOPSIG, WIFCONTINUED (posix:wait:STATUS:1).
+  Observation o = Observation::returned_pid(actor_symbol(child));
+  if (ev == Event::Stop) return o.with("status", "stopped(" + std::to_string(p.stop_report) + ")");
+  if (ev == Event::Cont) return o.with("status", "continued");
+  if (p.term_sig) return o.with("status", obs::signaled(p.term_sig, false));
+  return o.with("status", obs::exited(p.exit_status));
 }
 
 // Collects `child`'s status: the zombie is reaped unless WNOWAIT.
 void collect(State& s, const WaitCall& w, ActorId child, std::vector<std::string>& rules) {
+  const Event ev = event_of(s, w, child);
+  if (ev == Event::Stop || ev == Event::Cont) rules.push_back("posix:wait:STATUS:1");
+  if (ev == Event::Exit && s.proc(child).term_sig) {
+    rules.push_back("posix:wait:STATUS:1");
+    rules.push_back("man:core:NODUMP:1");
+  }
   if (w.nowait) {
     // posix:waitid:WNOWAIT:1 "Keep the process whose status is returned in
     // infop in a waitable state."
     rules.push_back("posix:waitid:WNOWAIT:1");
     return;
   }
+  if (ev == Event::Stop) {
+    s.proc(child).stop_report = 0;  // reported: "has not yet been reported since"
+    return;
+  }
+  if (ev == Event::Cont) {
+    s.proc(child).cont_report = false;
+    return;
+  }
   // posix:_exit:ZOMBIE:1 the zombie is deleted once its parent waits for it.
   s.proc(child).life = Life::Reaped;
-  if (w.siginfo && s.profile->waitid_si_status_masked) {
+  if (w.siginfo && s.profile->waitid_si_status_masked && !s.proc(child).term_sig) {
     // man:_exit:STATUS:1 "The value status & 0xFF is returned to the parent
     // process as the process's exit status": waitid too, on Linux.
     rules.push_back("man:_exit:STATUS:1");
@@ -284,7 +427,7 @@ void collect(State& s, const WaitCall& w, ActorId child, std::vector<std::string
 std::vector<ActorId> waitable(const State& s, ActorId parent, const WaitCall& w) {
   std::vector<ActorId> result;
   for (ActorId child : s.children(parent)) {
-    if (matches(w, child) && s.proc(child).life == Life::Zombie) result.push_back(child);
+    if (matches(s, w, child) && event_of(s, w, child) != Event::None) result.push_back(child);
   }
   return result;
 }
@@ -355,7 +498,19 @@ Wake wake_wait(State& s, const Program& program, std::size_t blocked, Observatio
   Ctx c{s, program, blocked, st};
   WaitCall w;
   Check k = check_wait(c, w);
-  if (!k.passed()) return Wake::Stays;  // coverage:impossible
+  if (!k.passed()) {
+    // issue 4: posix:wait:NOCLDWAIT:1 with SIGCHLD ignored (or SA_NOCLDWAIT)
+    // "the calling thread shall block until all of the children of the
+    // process containing the calling thread terminate, and wait() and
+    // waitpid() shall fail and set errno to [ECHILD]": the children it waited
+    // for were reaped on their own. (A check that failed when the call
+    // started would not have blocked.)
+    // With Profile::wait_zombies_need_wexited the last child that could stop
+    // or continue has exited.
+    obs = Observation::failed(ECHILD);
+    rules.push_back(w.exited ? "posix:wait:NOCLDWAIT:1" : "linux:wait_consider_task:ZOMBIE:1");
+    return Wake::Returned;
+  }
   const std::vector<ActorId> zombies = waitable(s, st.actor, w);
   if (zombies.empty()) return Wake::Stays;
   // coverage:impossible: one step makes at most one new zombie (the exiting
@@ -406,6 +561,19 @@ StepResult rule_GetPpid(const Ctx& c) {
   // posix:getppid:ERRORS:1 "The getppid() function shall always be successful".
   Effect e(c.s);
   effect_getppid(c, e);
+  return finish(c, std::move(e));
+}
+
+/* ---- reparenting (issue 4) ---- */
+StepResult rule_Subreaper(const Ctx& c) {
+  // man:prctl:SUBREAPER:1 PR_SET_CHILD_SUBREAPER "If arg2 is nonzero, set the
+  // "child subreaper" attribute of the calling process; if arg2 is zero, unset
+  // the attribute." Not inherited by fork (effect_fork starts from a fresh
+  // Process), kept across exec.
+  Effect e(c.s);
+  e.next.proc(c.self()).subreaper = c.step.args[0] != 0;
+  e.obs = Observation::returned(0);
+  e.cite("man:prctl:SUBREAPER:1").cite("man:prctl:SUBREAPER:3");
   return finish(c, std::move(e));
 }
 

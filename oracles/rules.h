@@ -64,6 +64,7 @@ struct Effect {
   Observation obs;
   std::vector<std::string> rules;
   std::optional<Special> special;  // set by an effect that cannot be modelled
+  int sync = 0;                    // issue 4: Outcome::sync
   Effect& cite(std::string rule) {
     rules.push_back(std::move(rule));
     return *this;
@@ -98,6 +99,17 @@ Wake wake_wait(State& s, const Program& program, std::size_t blocked, Observatio
 // fds.cc: a blocked read.
 Wake wake_read(State& s, const Program& program, std::size_t blocked, Observation& obs,
                std::vector<std::string>& rules);
+
+/* ---- signals (issue 4) ---- */
+// process.cc: the process `who` ends (exit when term_sig == 0, else killed by
+// term_sig): descriptors and mappings go, children are reparented, it turns
+// into a zombie or is reaped at once, its parent is notified (SIGCHLD).
+void end_process(const Ctx& c, State& s, ActorId who, int term_sig, Effect& e);
+// signal.cc: SIGCHLD (si_code CLD_*) sent to `child`'s parent; sets
+// e.special when the model cannot say what it does.
+void notify_parent(State& s, ActorId child, Effect& e);
+// signal.cc: dispositions across exec.
+std::vector<Effect> exec_signal_effects(const Ctx& c, Effect e);
 
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);

@@ -61,6 +61,16 @@ struct Process {
   int blocked_step = -1;  // index of a step that has not returned, or -1
   std::vector<FdSlot> fds;       // ascending by fd
   std::vector<Mapping> regions;  // ascending by region
+  /* ---- signals (issue 4) ---- */
+  std::array<std::uint8_t, FC_MAX_SIGNAL + 1> disp{};  // FC_DISP_* per signal
+  bool nocldstop = false;  // SIGCHLD's SA_NOCLDSTOP
+  bool nocldwait = false;  // SIGCHLD's SA_NOCLDWAIT
+  std::uint32_t caught = 0;  // bit s: the recording handler caught signal s (this image)
+  bool stopped = false;      // stopped by SIGSTOP, not continued
+  int term_sig = 0;          // killed by this signal (0: it exited)
+  int stop_report = 0;       // stop not yet reported to a WUNTRACED wait (the signal)
+  bool subreaper = false;    // PR_SET_CHILD_SUBREAPER
+  bool cont_report = false;  // continue not yet reported to a WCONTINUED wait
   bool operator==(const Process&) const = default;
 };
 

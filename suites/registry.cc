@@ -139,13 +139,87 @@ SuiteDef clone_errors() {
           p};
 }
 
+/* ---- signals (issue 4) ---- */
+SuiteDef wait_options() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 12).weight(Op::Kill, 12).weight(Op::WaitPid, 10).weight(Op::Wait4, 4);
+  p.weight(Op::WaitId, 10).weight(Op::Wait, 2).weight(Op::UExit, 4);
+  p.max_actors = 5;
+  return {"wait_options",
+          "a child killed by a signal is reported as signalled (never with a core dump here), a "
+          "stopped child once to WUNTRACED/WSTOPPED, a continued one once to WCONTINUED; WNOWAIT "
+          "leaves the status waitable; waitid's si_code and si_status say which",
+          {"posix:waitpid WUNTRACED WCONTINUED", "posix:waitid WSTOPPED WCONTINUED WNOWAIT",
+           "posix:<signal.h> si_code CLD_*", "posix:kill", "man:core(5) no dump"},
+          p};
+}
+
+SuiteDef sigchld() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 12).weight(Op::Sigaction, 10).weight(Op::Kill, 8).weight(Op::Caught, 6);
+  p.weight(Op::WaitPid, 6).weight(Op::Wait, 4).weight(Op::WaitId, 3).weight(Op::UExit, 8);
+  p.max_actors = 5;
+  return {"sigchld",
+          "a parent gets SIGCHLD when a child exits, is killed, stops or continues (not the last "
+          "two with SA_NOCLDSTOP); with SIGCHLD ignored or SA_NOCLDWAIT children are reaped on "
+          "their own and wait blocks until all are gone, then fails with ECHILD",
+          {"posix:sigaction SA_NOCLDSTOP SA_NOCLDWAIT", "posix:wait (SIGCHLD ignored: ECHILD)",
+           "posix:2.4.3 SIGCHLD SIG_IGN", "posix:kill"},
+          p};
+}
+
+SuiteDef signals_fork() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 12).weight(Op::Sigaction, 10).weight(Op::Kill, 10).weight(Op::Caught, 10);
+  p.weight(Op::Exec, 6).weight(Op::WaitPid, 4);
+  p.max_actors = 5;
+  return {"signals_fork",
+          "fork copies signal dispositions and the handler's memory; exec resets caught signals "
+          "to the default, keeps ignored ones ignored (SIGCHLD: either) and clears sa_flags; a "
+          "signal a process sends itself is handled before kill returns",
+          {"posix:fork (signal handling settings)", "posix:exec (caught signals reset)",
+           "posix:kill (delivered before kill returns)", "posix:sigaction"},
+          p};
+}
+
+SuiteDef wait_selectors() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 14).weight(Op::UExit, 8).weight(Op::Kill, 4).weight(Op::WaitPid, 12);
+  p.weight(Op::Wait4, 6).weight(Op::WaitId, 8).weight(Op::Wait, 3);
+  p.max_actors = 6;
+  return {"wait_selectors",
+          "waitpid/wait4 with pid -1, 0 and a child's pid, waitid with P_ALL, P_PID and "
+          "P_PGID 0 collect exactly the children they select, any of several zombies when more "
+          "than one matches, and fail with ECHILD when none is a child",
+          {"posix:waitpid (pid -1, 0, > 0)", "posix:waitid P_ALL P_PID P_PGID",
+           "man:wait(2) P_PGID 0 since Linux 5.4", "posix:wait (order unspecified)"},
+          p};
+}
+
+SuiteDef reparent() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 14).weight(Op::Subreaper, 6).weight(Op::GetPpid, 10).weight(Op::UExit, 8);
+  p.weight(Op::Kill, 4).weight(Op::WaitPid, 6).weight(Op::Wait, 3).weight(Op::Sigaction, 2);
+  p.weight(Op::Caught, 2).weight(Op::Exec, 1);
+  p.max_actors = 7;
+  return {"reparent",
+          "orphans go to the nearest living subreaper ancestor, else to the run's reaper; "
+          "getppid follows, the new parent gets SIGCHLD and waits for them; the subreaper "
+          "attribute is not inherited by fork and survives exec",
+          {"man:prctl(2) PR_SET_CHILD_SUBREAPER", "posix:_exit (orphans' new parent)",
+           "man:getppid(2)", "kernel/exit.c reparent_leader"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
   static const std::vector<SuiteDef> suites = {fork_basics(), memory_cow(),  fd_inheritance(),
                                                exec_cloexec(), exit_wait(), reparent_basic(),
                                                cloexec_race(),
-                                               clone_errors() /* issue 3 */};
+                                               clone_errors() /* issue 3 */,
+                                               /* issue 4 */ wait_options(), sigchld(),
+                                               signals_fork(), wait_selectors(), reparent()};
   return suites;
 }
 

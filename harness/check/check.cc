@@ -37,6 +37,7 @@ PlanResult plan(const Program& program, const oracle::Profile& profile) {
   plan.unblock_by.assign(program.steps.size(), -1);
   plan.expected.resize(program.steps.size());
   plan.rules.resize(program.steps.size());
+  plan.sync.assign(program.steps.size(), FC_SYNC_NONE);  // issue 4
   oracle::StatePtr state = oracle::initial_state(profile);
   for (std::size_t i = 0; i < program.steps.size(); ++i) {
     oracle::StepResult step = oracle::apply(*state, program, i);
@@ -48,6 +49,7 @@ PlanResult plan(const Program& program, const oracle::Profile& profile) {
     const oracle::Outcome& first = step.outcomes.front();
     plan.expected[i] = first.obs;
     plan.rules[i] = first.rules;
+    plan.sync[i] = first.sync;  // issue 4
     if (is_blocked(first.obs)) plan.unblock_by[i] = FC_BLOCKS_FOREVER;
     for (const oracle::Completion& done : first.completed) {
       plan.unblock_by[done.step] = static_cast<int>(i);

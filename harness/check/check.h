@@ -24,6 +24,7 @@ struct Plan {
   std::vector<int> unblock_by;          // per step, wire.h <unblock_by>
   std::vector<Observation> expected;    // first allowed observation per step
   std::vector<std::vector<std::string>> rules;  // citations per step
+  std::vector<int> sync;  // issue 4: per step, wire.h FC_SYNC_* (kill's effect)
 };
 
 // Why a program cannot be planned: the model refuses one of its steps.

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -54,6 +56,7 @@ void WaitForDeath(ControlBlock* cb, int pid) {
       if (left_ms < 0) return;
       struct pollfd pfd = {pidfd.get(), POLLIN, 0};
       int n = poll(&pfd, 1, static_cast<int>(left_ms) + 1);
+      if (n > 0) TasklistBarrier();  // issue 4: the parent's SIGCHLD is generated
       if (n > 0 || (n < 0 && errno != EINTR)) return;
       if (n == 0 && MonotonicNs() >= limit) return;
     }
@@ -225,6 +228,15 @@ void RecordError(ControlBlock* cb, int step, const char* message) {
   WakeReaper(cb);
 }
 
+// issue 4: core(5) "The process is not dumpable" / "RLIMIT_CORE ... set to
+// zero": a signal whose default action dumps core leaves nothing behind,
+// even with a piped core_pattern (which ignores RLIMIT_CORE).
+void NoCoreDumps() {
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 void ArmSafetyAlarm(const ControlBlock* cb) {
   int64_t left_ns = cb->deadline_ns + kStragglerGraceNs - MonotonicNs();
   unsigned seconds = left_ns <= 0 ? 1u : static_cast<unsigned>(left_ns / 1000000000LL) + 1u;
@@ -290,6 +302,7 @@ int ResumeMain(int argc, char** argv) {
   }
   g_process.cb = cb;
   g_process.actor = actor;
+  NoCoreDumps();  // issue 4: exec made the process dumpable again
   StepCall call(cb, step);
   call.Returned(0, 0);
   // The report of this image: every descriptor 0..999 it holds.

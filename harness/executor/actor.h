@@ -89,6 +89,14 @@ void WakeReaper(const ControlBlock* cb);
 // safety net for an actor blocked in a system call if the server is gone.
 void ArmSafetyAlarm(const ControlBlock* cb);
 
+/* ---- signals (issue 4) ---- */
+// Returns once the exit_notify() of a process whose pidfd polled readable is
+// over, so the SIGCHLD it sends its parent has been generated (ops_signal.cc).
+void TasklistBarrier();
+// What every actor process sets up before its first step, and an exec'd
+// image again: never dump core (prctl PR_SET_DUMPABLE 0, RLIMIT_CORE 0).
+void NoCoreDumps();
+
 // `fcp-exec resume <actor> <step>`: entry point of an exec'd image.
 int ResumeMain(int argc, char** argv);
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -21,6 +22,9 @@ int NativeWaitOptions(int64_t fc_opts) {
   // Not valid for waitpid/wait4: passed through so the kernel rejects them.
   if (fc_opts & FC_WNOWAIT) native |= WNOWAIT;
   if (fc_opts & FC_WEXITED) native |= WEXITED;
+  // issue 4: WUNTRACED and WSTOPPED are the same bit.
+  if (fc_opts & FC_WUNTRACED) native |= WUNTRACED;
+  if (fc_opts & FC_WCONTINUED) native |= WCONTINUED;
   return native;
 }
 
@@ -80,6 +84,14 @@ StepEnd OpGetPid(StepCall& call) {
 StepEnd OpGetPpid(StepCall& call) {
   pid_t pid = getppid();
   call.Returned(pid, errno);
+  return StepEnd::kFinish;
+}
+
+/* ---- reparenting (issue 4) ---- */
+// prctl(PR_SET_CHILD_SUBREAPER, arg): "If arg2 is nonzero, set ...".
+StepEnd OpSubreaper(StepCall& call) {
+  int ret = prctl(PR_SET_CHILD_SUBREAPER, call.arg(0) != 0 ? 1UL : 0UL, 0UL, 0UL, 0UL);
+  call.Returned(ret, errno);
   return StepEnd::kFinish;
 }
 

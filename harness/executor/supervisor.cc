@@ -684,6 +684,7 @@ void Server::KillAndReapAfterTimeout(pid_t reaper) {
     // P0 leads the process group every actor stays in (no op changes
     // groups), in both modes; in subreaper mode it is what gets killed.
     setpgid(0, 0);
+    NoCoreDumps();  // issue 4
     if (mode_ == kModeSubreaper) ArmSafetyAlarm(cb);
     // Our pid, as the reaper's fork returned it (same namespace), before
     // any step can ask for it; the reaper stores the same value.

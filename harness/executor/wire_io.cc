@@ -190,7 +190,17 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
         return true;
       break;
     case FC_ARG_WAITOPTS:
-      if (subset(FC_WNOHANG | FC_WNOWAIT | FC_WEXITED)) return true;
+      if (subset(FC_WNOHANG | FC_WNOWAIT | FC_WEXITED | FC_WUNTRACED | FC_WCONTINUED)) return true;
+      break;
+    /* ---- signals (issue 4) ---- */
+    case FC_ARG_SIGNAL:
+      if (v >= 0 && v <= FC_MAX_SIGNAL) return true;
+      break;
+    case FC_ARG_DISP:
+      if (v == FC_DISP_DFL || v == FC_DISP_IGN || v == FC_DISP_HANDLER) return true;
+      break;
+    case FC_ARG_SAFLAGS:
+      if (subset(FC_SA_NOCLDSTOP | FC_SA_NOCLDWAIT)) return true;
       break;
     case FC_ARG_IDTYPE:
       if (v == FC_P_ALL || v == FC_P_PID || v == FC_P_PGID) return true;

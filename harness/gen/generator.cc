@@ -97,8 +97,40 @@ std::int64_t gen_wait_options(ArgContext& c, bool waitid) {
   } else if (c.rng.percent(c.profile.invalid_arg_percent / 2)) {
     options |= FC_WEXITED;  // not a waitpid option: EINVAL
   }
+  // issue 4: stops and continues, where the suite asks for them.
+  if (c.profile.weight_of(Op::Kill) > 0) {
+    if (c.rng.percent(35)) options |= FC_WUNTRACED;
+    if (c.rng.percent(30)) options |= FC_WCONTINUED;
+    if (waitid && !(options & (FC_WUNTRACED | FC_WCONTINUED)) && !(options & FC_WEXITED) &&
+        !c.rng.percent(c.profile.invalid_arg_percent)) {
+      options |= FC_WEXITED;
+    }
+  }
   if (c.rng.percent(40)) options |= FC_WNOHANG;
   return options;
+}
+
+/* ---- signals (issue 4) ---- */
+std::int64_t gen_signal(ArgContext& c, bool for_sigaction) {
+  // Mostly signals with interesting outcomes; SIGKILL/SIGSTOP to sigaction
+  // and 0 aim at EINVAL.
+  static const std::vector<int> kill_sigs = {FC_SIGKILL, FC_SIGKILL, FC_SIGTERM, FC_SIGUSR1,
+                                             FC_SIGUSR1, FC_SIGUSR2, FC_SIGSTOP, FC_SIGSTOP,
+                                             FC_SIGCONT, FC_SIGCONT, FC_SIGCHLD, FC_SIGHUP,
+                                             FC_SIGQUIT, FC_SIGSEGV, FC_SIGINT, 0};
+  static const std::vector<int> action_sigs = {FC_SIGUSR1, FC_SIGUSR2, FC_SIGCHLD, FC_SIGCHLD,
+                                               FC_SIGCHLD, FC_SIGTERM, FC_SIGCONT, FC_SIGHUP};
+  static const std::vector<int> bad = {FC_SIGKILL, FC_SIGSTOP, 0};
+  if (!for_sigaction) return c.rng.pick(kill_sigs);
+  if (c.rng.percent(c.profile.invalid_arg_percent)) return c.rng.pick(bad);
+  return c.rng.pick(action_sigs);
+}
+
+std::int64_t gen_kill_target(ArgContext& c) {
+  // A child most of the time (stops and continues need the parent), else
+  // any actor named so far, the caller included.
+  if (!c.self.children.empty() && c.rng.percent(70)) return c.rng.pick(c.self.children);
+  return c.rng.pick(c.all).id;
 }
 
 std::string gen_bytes(Rng& rng) {
@@ -220,8 +252,16 @@ bool fill_args(Step& step, ArgContext& c) {
       case FC_ARG_CLONEFLAGS: value = gen_clone_flags(c, step.op == Op::Clone3); break;
       case FC_ARG_EXITSIG: value = gen_exit_signal(c, step); break;
       case FC_ARG_CLONE3ARGS: value = gen_clone3_args(c); break;
+      /* ---- signals (issue 4) ---- */
+      case FC_ARG_SIGNAL: value = gen_signal(c, step.op == Op::Sigaction); break;
+      case FC_ARG_DISP: value = c.rng.range(FC_DISP_DFL, FC_DISP_HANDLER); break;
+      case FC_ARG_SAFLAGS:
+        value = (c.rng.percent(30) ? FC_SA_NOCLDSTOP : 0) | (c.rng.percent(30) ? FC_SA_NOCLDWAIT : 0);
+        break;
     }
   }
+  if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
+  if (step.op == Op::Subreaper) step.args[0] = c.rng.percent(85) ? 1 : 0;  // issue 4
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
   if (step.op == Op::WaitId && step.args[0] == FC_P_PID && step.args[1] < 0) {

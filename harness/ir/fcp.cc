@@ -21,7 +21,13 @@ constexpr FlagName kOpenFlags[] = {{FC_O_CREAT, "O_CREAT"},     {FC_O_TRUNC, "O_
                                    {FC_O_APPEND, "O_APPEND"},   {FC_O_CLOEXEC, "O_CLOEXEC"},
                                    {FC_O_NONBLOCK, "O_NONBLOCK"}, {FC_O_EXCL, "O_EXCL"}};
 constexpr FlagName kWaitFlags[] = {
-    {FC_WNOHANG, "WNOHANG"}, {FC_WNOWAIT, "WNOWAIT"}, {FC_WEXITED, "WEXITED"}};
+    {FC_WNOHANG, "WNOHANG"}, {FC_WNOWAIT, "WNOWAIT"}, {FC_WEXITED, "WEXITED"},
+    /* ---- signals (issue 4) ---- */
+    {FC_WUNTRACED, "WUNTRACED"}, {FC_WCONTINUED, "WCONTINUED"}};
+/* ---- signals (issue 4) ---- */
+constexpr FlagName kSaFlags[] = {{FC_SA_NOCLDSTOP, "SA_NOCLDSTOP"},
+                                 {FC_SA_NOCLDWAIT, "SA_NOCLDWAIT"}};
+constexpr std::string_view kDisps[] = {"SIG_DFL", "SIG_IGN", "handler"};
 constexpr FlagName kFdFlags[] = {{FC_FD_CLOEXEC, "FD_CLOEXEC"}};
 constexpr std::string_view kIdTypes[] = {"P_ALL", "P_PID", "P_PGID"};
 constexpr std::string_view kWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END"};
@@ -85,6 +91,7 @@ std::span<const FlagName> flag_names(int kind) {
     case FC_ARG_WAITOPTS: return kWaitFlags;
     case FC_ARG_FDFLAGS: return kFdFlags;
     case FC_ARG_CLONEFLAGS: return kCloneFlags;  // issue 3
+    case FC_ARG_SAFLAGS: return kSaFlags;  // issue 4
   }
   return {};
 }
@@ -127,6 +134,11 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_CLONE3ARGS:
       return value >= 0 && value <= FC_C3_LAST ? std::string(kClone3Args[value])
                                                : std::to_string(value);
+    /* ---- signals (issue 4) ---- */
+    case FC_ARG_SIGNAL: return obs::signal_name(static_cast<int>(value));
+    case FC_ARG_DISP:
+      return value >= 0 && value < 3 ? std::string(kDisps[value]) : std::to_string(value);
+    case FC_ARG_SAFLAGS: return format_flags(value, kSaFlags, "");
     default: return std::to_string(value);
   }
 }
@@ -274,6 +286,11 @@ std::optional<std::int64_t> parse_flags(std::string_view text, int kind) {
         }
       }
     }
+    // issue 4: waitid's WSTOPPED is waitpid's WUNTRACED bit.
+    if (kind == FC_ARG_WAITOPTS && part == "WSTOPPED") {
+      value |= FC_WUNTRACED;
+      known = true;
+    }
     for (const FlagName& flag : flag_names(kind)) {
       if (part == flag.name) {
         value |= flag.bit;
@@ -320,6 +337,10 @@ std::string kind_description(int kind) {
     case FC_ARG_CLONEFLAGS: return "clone flags (CLONE_VM|CLONE_FS...)";
     case FC_ARG_EXITSIG: return "an exit signal (0, SIGCHLD, SIGURG, sig65, sig0x111)";
     case FC_ARG_CLONE3ARGS: return "a clone_args layout (ver2, ver0, size56, ...)";
+    /* ---- signals (issue 4) ---- */
+    case FC_ARG_SIGNAL: return "a signal (SIGKILL, SIGUSR1, ... or 0)";
+    case FC_ARG_DISP: return "a disposition (SIG_DFL, SIG_IGN, handler)";
+    case FC_ARG_SAFLAGS: return "sigaction flags (0, SA_NOCLDSTOP, SA_NOCLDWAIT)";
   }
   return "an argument";
 }
@@ -340,6 +361,14 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_CLONEFLAGS: return parse_flags(word, kind);
     case FC_ARG_EXITSIG: return parse_enum(word, kExitSignals);
     case FC_ARG_CLONE3ARGS: return parse_enum(word, kClone3Args);
+    case FC_ARG_SAFLAGS: return parse_flags(word, kind);
+    /* ---- signals (issue 4) ---- */
+    case FC_ARG_SIGNAL: {
+      int sig = obs::signal_from_name(std::string(word));
+      if (sig >= 0) return sig;
+      return parse_int(word);
+    }
+    case FC_ARG_DISP: return parse_enum(word, kDisps);
     case FC_ARG_IDTYPE: return parse_enum(word, kIdTypes);
     case FC_ARG_WHENCE: return parse_enum(word, kWhence);
     case FC_ARG_MAPKIND: return parse_enum(word, kMapKinds);

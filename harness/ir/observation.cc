@@ -84,6 +84,42 @@ int errno_from_name(const std::string& name) {
 
 std::string exited(int code) { return "exited(" + std::to_string(code) + ")"; }
 
+// ---- signals (issue 4) ----
+namespace {
+struct SignalName {
+  int sig;
+  const char* name;
+};
+constexpr SignalName kSignalNames[] = {
+    {FC_SIGHUP, "SIGHUP"},   {FC_SIGINT, "SIGINT"},   {FC_SIGQUIT, "SIGQUIT"},
+    {FC_SIGKILL, "SIGKILL"}, {FC_SIGUSR1, "SIGUSR1"}, {FC_SIGSEGV, "SIGSEGV"},
+    {FC_SIGUSR2, "SIGUSR2"}, {FC_SIGTERM, "SIGTERM"}, {FC_SIGCHLD, "SIGCHLD"},
+    {FC_SIGCONT, "SIGCONT"}, {FC_SIGSTOP, "SIGSTOP"}};
+}  // namespace
+
+std::string signal_name(int sig) {
+  if (sig == 0) return "0";
+  for (const SignalName& s : kSignalNames) {
+    if (s.sig == sig) return s.name;
+  }
+  return "SIG" + std::to_string(sig);
+}
+
+int signal_from_name(const std::string& name) {
+  if (name == "0") return 0;
+  for (const SignalName& s : kSignalNames) {
+    if (name == s.name) return s.sig;
+  }
+  return -1;
+}
+
+std::string signal_list(const std::vector<int>& sigs) {
+  if (sigs.empty()) return "-";
+  std::string text;
+  for (std::size_t i = 0; i < sigs.size(); ++i) text += (i ? "," : "") + signal_name(sigs[i]);
+  return text;
+}
+
 std::string signaled(int sig, bool core) {
   return "signaled(" + std::to_string(sig) + ")" + (core ? "+core" : "");
 }

@@ -62,6 +62,10 @@ std::string errno_name(int errnum);     // "EBADF"; "E<n>" when unknown
 int errno_from_name(const std::string& name);  // -1 when unknown
 std::string exited(int code);           // "exited(3)"
 std::string signaled(int sig, bool core);  // "signaled(9)" / "signaled(11)+core"
+// ---- signals (issue 4) ----
+std::string signal_name(int sig);              // "SIGKILL"; "0"; "SIG<n>" when unnamed
+int signal_from_name(const std::string& name);  // -1 when unknown
+std::string signal_list(const std::vector<int>& sigs);  // "SIGUSR1,SIGCHLD" or "-"
 std::string status_flags(int fc_flags);    // "rw+append"
 std::string fd_table(const std::vector<FdEntry>& entries);  // "3:f1:rw+append:5,4:pipe@2:r:-"
 std::string bytes(const std::string& data);  // quoted, C escapes

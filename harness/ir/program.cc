@@ -29,6 +29,7 @@ std::string_view area_name(Area area) {
     case Area::Memory: return "memory";
     case Area::Fds: return "fds";
     case Area::Exec: return "exec";
+    case Area::Signal: return "signal";  // issue 4
   }
   return "?";
 }
@@ -74,7 +75,7 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_OFLAGS: return out_of(0, 0xff);
     case FC_ARG_PIPEFLAGS: return out_of(0, FC_O_CLOEXEC | FC_O_NONBLOCK | 0xff);
     case FC_ARG_DUPFLAGS: return out_of(0, 0xff);
-    case FC_ARG_WAITOPTS: return out_of(0, 0x7);
+    case FC_ARG_WAITOPTS: return out_of(0, 0x7 | FC_WUNTRACED | FC_WCONTINUED);  // issue 4
     case FC_ARG_IDTYPE: return out_of(0, 2);
     case FC_ARG_FDFLAGS: return out_of(0, 1);
     case FC_ARG_WHENCE: return out_of(0, 2);
@@ -86,6 +87,10 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO bytes");
       return out_of(0, 0);
+    /* ---- signals (issue 4) ---- */
+    case FC_ARG_SIGNAL: return out_of(0, FC_MAX_SIGNAL);
+    case FC_ARG_DISP: return out_of(FC_DISP_DFL, FC_DISP_HANDLER);
+    case FC_ARG_SAFLAGS: return out_of(0, FC_SA_NOCLDSTOP | FC_SA_NOCLDWAIT);
   }
   return "unknown argument kind";
 }

@@ -41,6 +41,9 @@
  *                               a1 = 1 if the child reported at all
  *               wait/waitpid/wait4  a0 = raw wait status
  *               waitid          a0 = si_pid, a1 = si_code, a2 = si_status
+ *               kill            a1 = 1 if the effect in <hexdata> (FC_SYNC_*,
+ *                               one byte, from the plan) was seen (issue 4)
+ *               caught          a0 = bit s set: signal s was caught (issue 4)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
@@ -84,6 +87,10 @@
 #define FC_ARG_CLONEFLAGS 18 /* FC_CLONE_* */
 #define FC_ARG_EXITSIG 19    /* FC_EXITSIG_* */
 #define FC_ARG_CLONE3ARGS 20 /* FC_C3_*: size and fields of struct clone_args */
+/* ---- signals (issue 4) ---- */
+#define FC_ARG_SIGNAL 21   /* a signal number (FC_SIG*, Linux numbering) or 0 */
+#define FC_ARG_DISP 22     /* FC_DISP_*: SIG_DFL, SIG_IGN or the recording handler */
+#define FC_ARG_SAFLAGS 23  /* FC_SA_* */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -111,6 +118,9 @@
 #define FC_WNOHANG 0x1
 #define FC_WNOWAIT 0x2
 #define FC_WEXITED 0x4
+/* ---- signals (issue 4) ---- */
+#define FC_WUNTRACED 0x8   /* waitpid WUNTRACED; waitid WSTOPPED (same bit) */
+#define FC_WCONTINUED 0x10
 
 /* waitid idtype */
 #define FC_P_ALL 0
@@ -118,6 +128,37 @@
 #define FC_P_PGID 2
 
 #define FC_FD_CLOEXEC 0x1
+
+/* ---- signals (issue 4) ----
+ * Signals a program may name, by their Linux numbers (the same on x86_64,
+ * i386 and aarch64); the executor maps them to its libc's constants. The
+ * executor's own SIGALRM (safety alarm) and SIGPIPE (ignored) stay out. */
+#define FC_SIGHUP 1
+#define FC_SIGINT 2
+#define FC_SIGQUIT 3
+#define FC_SIGKILL 9
+#define FC_SIGUSR1 10
+#define FC_SIGSEGV 11
+#define FC_SIGUSR2 12
+#define FC_SIGTERM 15
+#define FC_SIGCHLD 17
+#define FC_SIGCONT 18
+#define FC_SIGSTOP 19
+#define FC_MAX_SIGNAL 31
+/* sigaction dispositions */
+#define FC_DISP_DFL 0
+#define FC_DISP_IGN 1
+#define FC_DISP_HANDLER 2 /* the executor's recording handler, SA_RESTART */
+/* sigaction flags */
+#define FC_SA_NOCLDSTOP 0x1
+#define FC_SA_NOCLDWAIT 0x2
+/* The sync expectation of a kill step (the S line's hexdata, from the
+ * model's plan): the executor's kill waits, bounded, until it holds, and
+ * reports a1 = 1 if it did. */
+#define FC_SYNC_NONE 0
+#define FC_SYNC_DEATH 1    /* the target has died */
+#define FC_SYNC_STOP 2     /* the target (a child of the caller) is stopped */
+#define FC_SYNC_CONT 3     /* the target (a child of the caller) was continued */
 
 #define FC_SEEK_SET 0
 #define FC_SEEK_CUR 1

@@ -92,6 +92,8 @@ std::string wait_options(std::int64_t fc) {
   if (fc & FC_WNOHANG) names.push_back("WNOHANG");
   if (fc & FC_WNOWAIT) names.push_back("WNOWAIT");  // waitpid/wait4: the kernel rejects it
   if (fc & FC_WEXITED) names.push_back("WEXITED");
+  if (fc & FC_WUNTRACED) names.push_back("WUNTRACED");  // issue 4 (waitid: WSTOPPED)
+  if (fc & FC_WCONTINUED) names.push_back("WCONTINUED");
   return join_flags(names);
 }
 
@@ -147,6 +149,10 @@ const char* show_kind(Op op) {
     case Op::DupFdCloexec: return "FC_SHOW_RET";
     case Op::Clone:
     case Op::Clone3: return "FC_SHOW_CLONE";  // issue 3
+    case Op::Kill: return "FC_SHOW_KILL";  // issue 4
+    case Op::Subreaper: return "FC_SHOW_RET";
+    case Op::Sigaction: return "FC_SHOW_RET";
+    case Op::Caught: return "FC_SHOW_CAUGHT";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -159,7 +165,7 @@ std::string op_ident(Op op) {
 // The body of the function that makes step `s`'s call, one tab indented.
 // Each records the raw result exactly as the executor's op function does
 // (harness/executor/ops_<area>.cc).
-std::string step_body(const Step& s) {
+std::string step_body(const Step& s, int sync) {
   auto fd = [&](int k) { return std::to_string(s.args[k]); };
   const std::string ret_next = "\treturn FC_NEXT;\n";
   switch (s.op) {
@@ -323,6 +329,25 @@ std::string step_body(const Step& s) {
       return "\treturn fc_clone_step(i, " + std::to_string(s.args[0]) + ", " +
              std::to_string(s.args[1]) + ", " + std::to_string(s.op == Op::Clone3 ? s.args[2] : 0) +
              ", " + std::string(s.op == Op::Clone3 ? "1" : "0") + ");\n";
+    /* ---- signals (issue 4) ---- */
+    case Op::Kill:
+      return "\treturn fc_kill(i, " + std::to_string(s.args[0]) + ", " + std::to_string(s.args[1]) +
+             " /* " + obs::signal_name(static_cast<int>(s.args[1])) + " */, " +
+             std::to_string(sync) + " /* the effect to wait for */);\n";
+    case Op::Sigaction: {
+      std::string flags;
+      if (s.args[2] & FC_SA_NOCLDSTOP) flags += "SA_NOCLDSTOP";
+      if (s.args[2] & FC_SA_NOCLDWAIT) flags += std::string(flags.empty() ? "" : " | ") + "SA_NOCLDWAIT";
+      if (flags.empty()) flags = "0";
+      return "\treturn fc_sigaction(i, " + std::to_string(s.args[0]) + " /* " +
+             obs::signal_name(static_cast<int>(s.args[0])) + " */, " + std::to_string(s.args[1]) +
+             " /* 0 SIG_DFL, 1 SIG_IGN, 2 handler */, " + flags + ");\n";
+    }
+    case Op::Caught: return "\treturn fc_caught_step(i);\n";
+    case Op::Subreaper:
+      return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
+             (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
+             ret_next;
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -365,7 +390,7 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
         out += std::string(k == 0 ? "\n * expect: " : "\n *     or: ") + comment_safe(alts[k]);
       }
     }
-    out += " */\nstatic int " + name + "(int i)\n{\n" + step_body(s) + "}\n\n";
+    out += " */\nstatic int " + name + "(int i)\n{\n" + step_body(s, i < plan.sync.size() ? plan.sync[i] : 0) + "}\n\n";
     table += "\t{" + std::to_string(s.actor) + ", " + std::to_string(plan.unblock_by[i]) + ", " +
              show_kind(s.op) + ", " +
              std::to_string(s.op == Op::Open || s.op == Op::OpenAt || s.op == Op::Clone ||

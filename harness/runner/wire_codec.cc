@@ -18,8 +18,14 @@ std::string encode_program(const Program& program, const Plan& plan, std::uint64
     const Step& step = program.steps[i];
     out += "S " + std::to_string(step.actor) + " " + std::to_string(static_cast<int>(step.op));
     for (std::int64_t arg : step.args) out += " " + std::to_string(arg);
+    // issue 4: a kill step carries the model's sync expectation (wire.h
+    // FC_SYNC_*) as its data; kill takes no data argument of its own.
+    std::string data = step.data;
+    if (i < plan.sync.size() && plan.sync[i] != FC_SYNC_NONE && data.empty()) {
+      data = std::string(1, static_cast<char>(plan.sync[i]));
+    }
     out += " " + std::to_string(step.out) + " " + std::to_string(plan.unblock_by[i]) + " " +
-           obs::hex(step.data) + "\n";
+           obs::hex(data) + "\n";
   }
   out += "END\n";
   return out;
@@ -240,6 +246,20 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
     case Op::Exec: return Observation().with("fds", exec_report(raw.data, symbols));
     case Op::Clone:
     case Op::Clone3: return observe_clone(step, raw, symbols);  // issue 3
+    /* ---- signals (issue 4) ---- */
+    case Op::Kill: {
+      // a1 = 0: the effect the model predicted did not happen in time.
+      Observation o = Observation::returned(raw.ret);
+      if (raw.aux[1] == 0) o.with("sync", "timeout");
+      return o;
+    }
+    case Op::Caught: {
+      std::vector<int> sigs;
+      for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+        if (raw.aux[0] & (1LL << sig)) sigs.push_back(sig);
+      }
+      return Observation::returned(raw.ret).with("caught", obs::signal_list(sigs));
+    }
     default: return Observation::returned(raw.ret);
   }
 }

@@ -3,6 +3,7 @@
 //   fcp-exec serve            programs on stdin, result blocks on stdout
 //   fcp-exec run FILE         the same for the programs in FILE
 //   fcp-exec probe            capabilities of this machine, one per line
+//   fcp-exec guest DEVICE     init of a vm/uml guest: serve on DEVICE (issue 6)
 //   fcp-exec resume A S       (internal) an exec'd actor A completing step S
 //
 // Wire format: harness/ir/wire.h. Exit status: FC_EXIT_* from wire.h.
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "serve") == 0 && argc == 2) return fcp::ServeMain(nullptr, argv[0]);
   if (strcmp(mode, "run") == 0 && argc == 3) return fcp::ServeMain(argv[2], argv[0]);
   if (strcmp(mode, "probe") == 0 && argc == 2) return fcp::ProbeMain();
+  /* ---- guest init (issue 6) ---- */
+  if (strcmp(mode, "guest") == 0 && argc == 3) return fcp::GuestMain(argv[2], argv[0]);
   fcp::Diag("usage: fcp-exec serve | run FILE | probe");
   return FC_EXIT_USAGE;
 }

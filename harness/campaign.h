@@ -55,6 +55,7 @@ struct Failure {
   CaseOutcome outcome;       // of the minimal program
   ShrinkStats shrink;
   bool shrunk = false;
+  bool flaky = false;        // issue 6: a rerun of the minimal program conformed
 };
 
 struct SuiteSummary {

@@ -7,6 +7,7 @@
 //   fcp-exec resume A S       (internal) an exec'd actor A completing step S
 //
 // Wire format: harness/ir/wire.h. Exit status: FC_EXIT_* from wire.h.
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "run") == 0 && argc == 3) return fcp::ServeMain(argv[2], argv[0]);
   if (strcmp(mode, "probe") == 0 && argc == 2) return fcp::ProbeMain();
   /* ---- guest init (issue 6) ---- */
+  // As a guest kernel's init: the command line's fcp_guest=DEVICE reaches
+  // init as an environment variable.
+  if (getpid() == 1 && getenv("fcp_guest") != nullptr) return fcp::GuestMain(getenv("fcp_guest"), argv[0]);
   if (strcmp(mode, "guest") == 0 && argc == 3) return fcp::GuestMain(argv[2], argv[0]);
   fcp::Diag("usage: fcp-exec serve | run FILE | probe");
   return FC_EXIT_USAGE;

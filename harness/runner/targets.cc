@@ -190,7 +190,7 @@ Resolved resolve(const TargetSpec& spec) {
       }
       r.argv = {uml_binary, "mem=256M", "initrd=@INITRAMFS@", "rdinit=/init", "con=null",
                 "con0=null,fd:2", "con1=fd:0,fd:1", "ssl=null", "quiet", "loglevel=3", "panic=-1",
-                "--", "guest", "/dev/tty1"};
+                "fcp_guest=/dev/tty1"};
       r.options.stderr_log = "@CONSOLE@";
       r.options.boot_timeout_ms = 60000;
       r.detail = uml_binary + " (user-mode-linux), executor on /dev/tty1";
@@ -204,9 +204,10 @@ Resolved resolve(const TargetSpec& spec) {
     r.argv = {qemu, "-accel", "tcg", "-m", "256", "-smp", "1", "-nodefaults", "-display", "none",
               "-no-reboot", "-monitor", "none", "-kernel", kernel, "-initrd", "@INITRAMFS@",
               "-append",
-              "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init -- guest /dev/ttyS1",
+              "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init fcp_guest=/dev/ttyS1",
               "-serial", "file:@CONSOLE@", "-serial", "stdio"};
     r.options.console_log = "@CONSOLE@";
+    r.options.stderr_log = "@STDERR@";   // qemu's own messages
     r.options.boot_timeout_ms = 180000;  // TCG
     r.detail = "qemu-system-x86_64 (TCG) -kernel " + kernel + ", executor on ttyS1";
     return r;
@@ -244,9 +245,11 @@ std::variant<std::unique_ptr<Target>, std::string> make_guest_or_tool_target(
   if (!r.guest_executor.empty()) {
     std::string initramfs = temp_path("initramfs");
     std::string console = temp_path("console");
-    if (initramfs.empty() || console.empty() || !write_initramfs(r.guest_executor, initramfs)) {
-      if (!initramfs.empty()) ::unlink(initramfs.c_str());
-      if (!console.empty()) ::unlink(console.c_str());
+    std::string errors = temp_path("stderr");
+    if (initramfs.empty() || console.empty() || errors.empty() ||
+        !write_initramfs(r.guest_executor, initramfs)) {
+      for (const std::string& file : {initramfs, console, errors})
+        if (!file.empty()) ::unlink(file.c_str());
       return "cannot write the guest's initramfs in $TMPDIR";
     }
     for (std::string& arg : r.argv) {
@@ -255,7 +258,8 @@ std::variant<std::unique_ptr<Target>, std::string> make_guest_or_tool_target(
     }
     replace_all(r.options.console_log, "@CONSOLE@", console);
     replace_all(r.options.stderr_log, "@CONSOLE@", console);
-    r.options.owned_files = {initramfs, console};
+    replace_all(r.options.stderr_log, "@STDERR@", errors);
+    r.options.owned_files = {initramfs, console, errors};
   }
   return std::unique_ptr<Target>(
       std::make_unique<ExecutorServer>(spec.name, std::move(r.argv), std::move(r.options)));

@@ -329,6 +329,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"glibc", "glibc-static", "musl"}));
   }
   auto* targets_cmd = app.add_subcommand("targets", "list the targets and whether they work here");
+  targets_cmd->add_option("--libc", libc, "executor build: glibc-static (default), glibc, musl")
+      ->check(CLI::IsMember({"glibc", "glibc-static", "musl"}));
   auto* matrix = app.add_subcommand("matrix", "the same programs on several targets and libcs");
   std::vector<std::string> matrix_targets{"host"}, matrix_libcs{"glibc-static"};
   std::string matrix_out = "forkconf-matrix";

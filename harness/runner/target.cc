@@ -106,6 +106,13 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
     server_->child.detach();  // reaped above
     server_.reset();
   }
+  if (boot_failures_ >= 3) {
+    // issue 6: a guest that failed to boot three times in a row is not
+    // booted again for every remaining program.
+    return TargetError{TargetError::Kind::Crashed,
+                       "the guest failed to boot 3 times in a row; not retried. Last time: " +
+                           last_boot_failure_};
+  }
   if (argv_.empty() || !std::filesystem::exists(argv_.front())) {
     return TargetError{TargetError::Kind::Unavailable,
                        "executor binary not found: " + (argv_.empty() ? "" : argv_.front())};
@@ -132,7 +139,16 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
   server->from_child.assign_sink(-1);
   server_ = std::move(server);
   ++starts_;
-  if (!options_.ready_line.empty()) return wait_ready();
+  if (!options_.ready_line.empty()) {
+    auto failed = wait_ready();
+    if (failed) {
+      ++boot_failures_;
+      last_boot_failure_ = failed->message + console_tail();
+    } else {
+      boot_failures_ = 0;
+    }
+    return failed;
+  }
   return std::nullopt;
 }
 
@@ -197,7 +213,8 @@ std::variant<RawResult, TargetError> ExecutorServer::run(const Program& program,
                                                          std::uint64_t id, int timeout_ms) {
   auto result = run_once(program, plan, id, timeout_ms);
   if (auto* error = std::get_if<TargetError>(&result)) {
-    if (error->kind != TargetError::Kind::Unavailable) error->message += console_tail();
+    if (error->kind != TargetError::Kind::Unavailable && boot_failures_ < 3)
+      error->message += console_tail();
   }
   return result;
 }

@@ -80,6 +80,8 @@ class ExecutorServer : public Target {
   std::string name_;
   std::vector<std::string> argv_;
   ServerOptions options_;
+  int boot_failures_ = 0;         // consecutive guests that never got ready
+  std::string last_boot_failure_;
   std::unique_ptr<Server> server_;
   int starts_ = 0;
 };

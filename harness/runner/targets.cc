@@ -261,6 +261,13 @@ std::variant<std::unique_ptr<Target>, std::string> make_guest_or_tool_target(
     replace_all(r.options.stderr_log, "@STDERR@", errors);
     r.options.owned_files = {initramfs, console, errors};
   }
+  // A guest dies with the runner even when the runner is killed: setpriv
+  // sets its parent-death signal before exec'ing it.
+  if (!r.guest_executor.empty()) {
+    if (std::string setpriv = search("setpriv"); !setpriv.empty()) {
+      r.argv.insert(r.argv.begin(), {setpriv, "--pdeathsig", "KILL"});
+    }
+  }
   return std::unique_ptr<Target>(
       std::make_unique<ExecutorServer>(spec.name, std::move(r.argv), std::move(r.options)));
 }

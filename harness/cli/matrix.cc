@@ -224,12 +224,13 @@ int matrix_command(const MatrixOptions& m) {
     if (cell.found.entries.empty()) continue;
     md += fmt::format("## {}: {} distinct divergences\n\n", cell.name, cell.found.entries.size());
     for (const auto& [signature, example] : cell.found.entries) {
-      const auto& in = where[signature];
+      std::string others;
+      for (const std::string& other : where[signature]) {
+        if (other != cell.name) others += (others.empty() ? "" : ", ") + other;
+      }
       md += fmt::format("### `{}`\n\nalso in: {}\n\n{}\n\n```\n{}```\n\n", signature,
-                        in.size() == cells.size() ? "every cell"
-                        : in.size() == 1          ? "no other cell"
-                                                  : fmt::format("{} cells", in.size()),
-                        example.value("summary", ""), example.value("program", ""));
+                        others.empty() ? "no other cell" : others, example.value("summary", ""),
+                        example.value("program", ""));
       if (example.contains("target_error"))
         md += "target error:\n```\n" + example.value("target_error", "") + "\n```\n\n";
     }

@@ -213,7 +213,9 @@ std::variant<RawResult, TargetError> ExecutorServer::run(const Program& program,
                                                          std::uint64_t id, int timeout_ms) {
   auto result = run_once(program, plan, id, timeout_ms);
   if (auto* error = std::get_if<TargetError>(&result)) {
-    if (error->kind != TargetError::Kind::Unavailable && boot_failures_ < 3)
+    // (the "not retried" message already carries the last boot's tail)
+    if (error->kind != TargetError::Kind::Unavailable &&
+        error->message.rfind("the guest failed to boot", 0) != 0)
       error->message += console_tail();
   }
   return result;

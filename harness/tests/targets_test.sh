@@ -69,6 +69,28 @@ else
   echo "skip: qemu-system-x86_64 not installed (scripts/setup --targets)"
 fi
 
+# ---- a guest whose init dies panics: a target failure with the panic -------
+if "$forkconf" targets | grep -qE '^uml +yes' && command -v gcc >/dev/null; then
+  printf 'int main(void) { return 3; }\n' >"$work/exits.c"
+  gcc -static -o "$work/exits" "$work/exits.c"
+  expect_status "a guest kernel panic is a target failure" 3 "" -- \
+    env TMPDIR="$work" "$forkconf" --executor "$work/exits" run --target uml \
+    --suite exit_wait --cases 4 --jobs 1 --no-shrink --quiet --out "$work/uml"
+  if python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+errs = [f.get("target_error", "") for s in r["suites"] for f in s["failures"]]
+assert errs and all("Kernel panic" in e for e in errs), errs[:1]
+assert any("not retried" in e for e in errs), "a guest that never boots is retried forever"
+' "$work/uml/report.json"; then
+    pass "the panic is in the report, and a guest that never boots is not retried per program"
+  else
+    fail "the panic is in the report, and a guest that never boots is not retried per program"
+  fi
+else
+  echo "skip: user-mode-linux not installed (scripts/setup --targets)"
+fi
+
 # ---- the matrix: same programs in every cell, one table --------------------
 libcs=glibc-static
 [ -x "$(dirname "$forkconf")/fcp-exec-musl" ] && libcs=glibc-static,musl

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -93,6 +94,9 @@ int ExecutorServer::stop_and_reap(int grace_ms) {
     ::kill(pid, SIGKILL);  // still our unreaped child: the pid cannot be reused
     status = reap_within(pid, 5000);
   }
+  // issue 6: what is left of the server's own process group (a pgid is not
+  // reused while any member lives).
+  if (options_.own_process_group) ::kill(-pid, SIGKILL);
   server_.reset();
   return status;
 }
@@ -120,7 +124,12 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
   auto server = std::make_unique<Server>();
   std::vector<std::string> args(argv_.begin() + 1, argv_.end());
   try {
-    if (!options_.stderr_log.empty()) {
+    if (options_.own_process_group) {
+      auto new_group = bp::extend::on_exec_setup = [](auto&) { ::setpgid(0, 0); };
+      server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
+                                bp::std_in < server->to_child, bp::std_out > server->from_child,
+                                bp::std_err > options_.stderr_log, new_group);
+    } else if (!options_.stderr_log.empty()) {
       server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
                                 bp::std_in < server->to_child, bp::std_out > server->from_child,
                                 bp::std_err > options_.stderr_log);

@@ -48,6 +48,9 @@ struct ServerOptions {
   int stop_grace_ms = 2000;        // after closing stdin, before stop_signal
   int stop_signal = 9;             // SIGKILL
   std::vector<std::string> owned_files;  // removed with the target
+  // The server leads a process group of its own, SIGKILLed as a whole when
+  // it stops (uml: the guest's processes are host processes).
+  bool own_process_group = false;
 };
 
 class ExecutorServer : public Target {

@@ -178,6 +178,9 @@ Resolved resolve(const TargetSpec& spec) {
       return unusable(problem);
     }
     r.guest_executor = exe;
+    // $FORKCONF_BOOT_TIMEOUT_MS overrides the boot deadlines below.
+    const char* boot_env = std::getenv("FORKCONF_BOOT_TIMEOUT_MS");
+    const int boot_override = boot_env ? std::atoi(boot_env) : 0;
     r.options.ready_line = kReadyLine;
     r.options.stop_grace_ms = 300;
     r.options.stop_signal = SIGTERM;
@@ -192,7 +195,8 @@ Resolved resolve(const TargetSpec& spec) {
                 "con0=null,fd:2", "con1=fd:0,fd:1", "ssl=null", "quiet", "loglevel=3", "panic=-1",
                 "fcp_guest=/dev/tty1"};
       r.options.stderr_log = "@CONSOLE@";
-      r.options.boot_timeout_ms = 60000;
+      r.options.own_process_group = true;
+      r.options.boot_timeout_ms = boot_override > 0 ? boot_override : 60000;
       r.detail = uml_binary + " (user-mode-linux), executor on /dev/tty1";
       return r;
     }
@@ -208,7 +212,7 @@ Resolved resolve(const TargetSpec& spec) {
               "-serial", "file:@CONSOLE@", "-serial", "stdio"};
     r.options.console_log = "@CONSOLE@";
     r.options.stderr_log = "@STDERR@";   // qemu's own messages
-    r.options.boot_timeout_ms = 180000;  // TCG
+    r.options.boot_timeout_ms = boot_override > 0 ? boot_override : 180000;  // TCG
     r.detail = "qemu-system-x86_64 (TCG) -kernel " + kernel + ", executor on ttyS1";
     return r;
   }

@@ -87,6 +87,17 @@ assert any("not retried" in e for e in errs), "a guest that never boots is retri
   else
     fail "the panic is in the report, and a guest that never boots is not retried per program"
   fi
+  # A guest that hangs before the executor: reported at the boot deadline.
+  printf '#include <unistd.h>\nint main(void) { for (;;) pause(); }\n' >"$work/hangs.c"
+  gcc -static -o "$work/hangs" "$work/hangs.c"
+  expect_status "a guest that hangs at boot is a target failure" 3 "" -- \
+    env TMPDIR="$work" FORKCONF_BOOT_TIMEOUT_MS=2000 "$forkconf" --executor "$work/hangs" run \
+    --target uml --suite exit_wait --cases 1 --jobs 1 --no-shrink --quiet --out "$work/hang"
+  if grep -q "did not reach the executor within 2000 ms" "$work/hang/report.json"; then
+    pass "the hang is named with its deadline"
+  else
+    fail "the hang is named with its deadline"; head -c 2000 "$work/hang/report.json"
+  fi
 else
   echo "skip: user-mode-linux not installed (scripts/setup --targets)"
 fi

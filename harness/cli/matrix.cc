@@ -166,6 +166,7 @@ int matrix_command(const MatrixOptions& m) {
           divergences.push_back({{"signature", sig.empty() ? "target-error" : sig},
                                  {"summary", f.value("summary", "")},
                                  {"program", f.value("program", "")},
+                                 {"flaky", f.value("flaky", false)},
                                  {"target_error", f.value("target_error", "")}});
         }
         suites[s.value("name", "?")] = {{"cases", s.value("cases", 0)},
@@ -229,7 +230,11 @@ int matrix_command(const MatrixOptions& m) {
         if (other != cell.name) others += (others.empty() ? "" : ", ") + other;
       }
       md += fmt::format("### `{}`\n\nalso in: {}\n\n{}\n\n```\n{}```\n\n", signature,
-                        others.empty() ? "no other cell" : others, example.value("summary", ""),
+                        others.empty() ? "no other cell" : others,
+                        example.value("summary", "") +
+                            (example.value("flaky", false)
+                                 ? " (nondeterministic: a rerun conformed, so it is not shrunk)"
+                                 : ""),
                         example.value("program", ""));
       if (example.contains("target_error"))
         md += "target error:\n```\n" + example.value("target_error", "") + "\n```\n\n";

@@ -265,10 +265,20 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       Failure& failure = *to_shrink[k];
       const std::string signature =
           divergence_signature(failure.original, failure.outcome.verdict);
+      const CaseOutcome failure_original_outcome = failure.outcome;
+      // issue 6: the last divergent run of each program, kept for a
+      // divergence that does not reproduce on every run (some targets).
+      std::string last_text = print_fcp(failure.original);
+      CaseOutcome last_outcome = failure.outcome;
       auto still_fails = [&](const Program& candidate) {
         CaseOutcome again = run_case(target, candidate, options.model, next_id.fetch_add(1),
                                      options.timeout_ms);
-        return again.diverges() && divergence_signature(candidate, again.verdict) == signature;
+        bool same = again.diverges() && divergence_signature(candidate, again.verdict) == signature;
+        if (same) {
+          last_text = print_fcp(candidate);
+          last_outcome = again;
+        }
+        return same;
       };
       failure.minimal =
           shrink(failure.original, options.model, still_fails, options.shrink_budget,
@@ -276,6 +286,18 @@ CampaignResult run_campaign(const CampaignOptions& options) {
       failure.shrunk = true;
       failure.outcome = run_case(target, failure.minimal, options.model, next_id.fetch_add(1),
                                  options.timeout_ms);
+      /* ---- nondeterministic divergences (issue 6) ---- */
+      // A final run that conforms does not make the divergence go away: the
+      // report keeps the divergent run of the minimal program (or of the
+      // original when the minimal one never diverged again).
+      if (!failure.outcome.diverges()) {
+        if (last_text != print_fcp(failure.minimal)) {
+          failure.minimal = failure.original;
+          last_outcome = failure_original_outcome;
+        }
+        failure.outcome = last_outcome;
+        failure.flaky = true;
+      }
     }
   };
 

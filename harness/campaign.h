@@ -66,6 +66,7 @@ struct Failure {
   bool shrunk = false;
   std::string race_repro;      // issue 5: command lines reproducing a race divergence
   std::string race_signature;  // issue 5: "race:<path>:<spawner>"
+  bool flaky = false;        // issue 6: a rerun of the minimal program conformed
 };
 
 struct SuiteSummary {

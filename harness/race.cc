@@ -40,7 +40,9 @@ std::optional<std::string> command_for(const TargetSpec& target, std::vector<std
     argv->push_back(target.executor_path);
     return std::nullopt;
   }
-  return "unknown target '" + target.name + "' (known: host, wrap:CMD)";
+  // Race trials run as one process per batch, not through the executor
+  // server, so only targets that are an argv prefix can run them.
+  return "the race suites run on host and wrap:CMD targets only, not on '" + target.name + "'";
 }
 
 bool parse_int(const std::string& text, int* out) {
@@ -213,7 +215,7 @@ std::string race_repro(const TargetSpec& target, const std::string& path,
   // At least 4 trials: trial 3 is sequenced (race.cc), so a flag that does
   // not work shows whatever the timing of the racing trials.
   trials = std::max(trials, 4);
-  std::string wrap = target.name == "host" ? "" : target.name.substr(5) + " ";
+  std::string wrap = target.name.rfind("wrap:", 0) == 0 ? target.name.substr(5) + " " : "";
   return "forkconf --executor " + target.executor_path + " race --target '" + target.name +
          "' --path " + path + " --spawner " +
          spawner + " --threads " + std::to_string(threads) + " --trials " +

@@ -187,6 +187,7 @@ nlohmann::json to_json(const CampaignResult& result, const std::string& command_
       f["case_seed"] = failure.seed;
       f["size"] = failure.size;
       f["shrunk"] = failure.shrunk;
+      f["flaky"] = failure.flaky;  // issue 6: did not reproduce on every run
       f["original_steps"] = failure.original.steps.size();
       f["minimal_steps"] = failure.minimal.steps.size();
       f["shrink_attempts"] = failure.shrink.attempts;

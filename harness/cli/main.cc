@@ -11,6 +11,8 @@
 //   forkconf repro FILE.fcp [-o out.c]         (standalone C reproducer, libc only)
 //   forkconf generate --suite NAME [--seed N] [--cases N]
 //   forkconf race [--trials N] [--path P] [--spawner S] [--threads K] [--target T]
+//   forkconf targets                            (issue 6: usable targets here)
+//   forkconf matrix --targets T,... --libcs L,... [--suite NAME]... [--cases N]
 //
 // Exit status: 0 the target conforms, 1 a divergence was found, 2 usage or
 // setup error, 3 the target failed (crash, hang, garbage), 4 harness bug.
@@ -26,6 +28,7 @@
 #include <sstream>
 
 #include "harness/campaign.h"
+#include "harness/cli/matrix.h"  // issue 6
 #include "harness/ir/fcp.h"
 #include "harness/repro/c_emitter.h"
 #include "reports/baseline.h"
@@ -523,6 +526,37 @@ int main(int argc, char** argv) {
 
   auto* list = app.add_subcommand("list", "list the suites and their claims");
 
+  /* ---- targets, libcs, matrix (issue 6) ---- */
+  std::string libc;
+  const std::string target_help =
+      "host, wrap:CMD, gvisor, qemu-user:ARCH, uml[:LINUX], vm:KERNEL";
+  for (CLI::App* sub : {run, replay, check_cmd}) {
+    sub->get_option("--target")->description(target_help);
+    sub->add_option("--libc", libc, "executor build: glibc-static (default), glibc, musl")
+        ->check(CLI::IsMember({"glibc", "glibc-static", "musl"}));
+  }
+  auto* targets_cmd = app.add_subcommand("targets", "list the targets and whether they work here");
+  targets_cmd->add_option("--libc", libc, "executor build: glibc-static (default), glibc, musl")
+      ->check(CLI::IsMember({"glibc", "glibc-static", "musl"}));
+  auto* matrix = app.add_subcommand("matrix", "the same programs on several targets and libcs");
+  std::vector<std::string> matrix_targets{"host"}, matrix_libcs{"glibc-static"};
+  std::string matrix_out = "forkconf-matrix";
+  int matrix_cases = 100;
+  matrix->add_option("--targets", matrix_targets, target_help)->delimiter(',');
+  matrix->add_option("--libcs", matrix_libcs, "glibc-static, glibc, musl")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"glibc", "glibc-static", "musl"}));
+  matrix->add_option("--suite", suite_names, "suite (repeatable; default: all)");
+  matrix->add_option("--seed", seed, "campaign seed (the same programs in every cell)");
+  matrix->add_option("--cases", matrix_cases, "programs per suite per cell")
+      ->check(CLI::PositiveNumber);
+  matrix->add_option("--jobs", jobs, "executor servers in parallel per cell")
+      ->check(CLI::PositiveNumber);
+  matrix->add_option("--timeout-ms", timeout_ms, "watchdog per program")
+      ->check(CLI::PositiveNumber);
+  matrix->add_option("--out", matrix_out, "directory for matrix.json, matrix.md, cells/");
+  matrix->add_flag("--quiet", quiet, "no progress output");
+
   auto* gen = app.add_subcommand("generate", "print the programs a campaign would run");
   std::string gen_suite;
   gen->add_option("--suite", gen_suite, "suite")->required();
@@ -550,6 +584,35 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : FC_EXIT_USAGE;
   }
 
+  /* ---- issue 6 ---- */
+  if (!libc.empty()) executor = executor_for_libc(executor, libc);
+  if (*targets_cmd) return targets_command(executor);
+  if (*matrix) {
+    MatrixOptions m;
+    m.targets = matrix_targets;
+    m.libcs = matrix_libcs;
+    m.executor = executor;
+    m.seed = seed;
+    m.cases = matrix_cases;
+    m.jobs = jobs;
+    m.timeout_ms = timeout_ms;
+    m.out_dir = matrix_out;
+    m.quiet = quiet;
+    m.command_line = join_args(argc, argv);
+    if (suite_names.empty()) {
+      m.suites = suites::all();
+    } else {
+      for (const std::string& name : suite_names) {
+        auto suite = suites::find(name);
+        if (!suite) {
+          std::cerr << "forkconf: unknown suite '" << name << "'\n";
+          return FC_EXIT_USAGE;
+        }
+        m.suites.push_back(*suite);
+      }
+    }
+    return matrix_command(m);
+  }
   if (*run) {
     return run_command(suite_names, seed, cases, target, executor, jobs, timeout_ms, out_dir,
                        no_shrink, quiet, baseline_file, join_args(argc, argv));

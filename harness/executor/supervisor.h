@@ -20,4 +20,8 @@ int ServeMain(const char* input_path, const char* argv0);
 // `fcp-exec probe`: one line per capability.
 int ProbeMain();
 
+// `fcp-exec guest DEVICE` (issue 6): init of a guest kernel, wire protocol
+// on DEVICE after a sentinel line (guest.cc).
+int GuestMain(const char* device, const char* argv0);
+
 }  // namespace fcp

@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace bp = boost::process;
@@ -38,7 +41,14 @@ struct ExecutorServer::Server {
 ExecutorServer::ExecutorServer(std::string name, std::vector<std::string> argv)
     : name_(std::move(name)), argv_(std::move(argv)) {}
 
-ExecutorServer::~ExecutorServer() { stop(); }
+ExecutorServer::ExecutorServer(std::string name, std::vector<std::string> argv,
+                               ServerOptions options)
+    : name_(std::move(name)), argv_(std::move(argv)), options_(std::move(options)) {}
+
+ExecutorServer::~ExecutorServer() {
+  stop();
+  for (const std::string& file : options_.owned_files) ::unlink(file.c_str());
+}
 
 namespace {
 
@@ -76,15 +86,22 @@ int ExecutorServer::stop_and_reap(int grace_ms) {
   const pid_t pid = server_->child.id();
   server_->child.detach();
   int status = reap_within(pid, grace_ms);
+  if (status < 0 && options_.stop_signal != SIGKILL) {
+    ::kill(pid, options_.stop_signal);  // e.g. SIGTERM: a guest shuts down cleanly
+    status = reap_within(pid, 5000);
+  }
   if (status < 0) {
     ::kill(pid, SIGKILL);  // still our unreaped child: the pid cannot be reused
     status = reap_within(pid, 5000);
   }
+  // issue 6: what is left of the server's own process group (a pgid is not
+  // reused while any member lives).
+  if (options_.own_process_group) ::kill(-pid, SIGKILL);
   server_.reset();
   return status;
 }
 
-void ExecutorServer::stop() { stop_and_reap(2000); }
+void ExecutorServer::stop() { stop_and_reap(options_.stop_grace_ms); }
 
 std::optional<TargetError> ExecutorServer::ensure_started() {
   if (server_) {
@@ -93,6 +110,13 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
     server_->child.detach();  // reaped above
     server_.reset();
   }
+  if (boot_failures_ >= 3) {
+    // issue 6: a guest that failed to boot three times in a row is not
+    // booted again for every remaining program.
+    return TargetError{TargetError::Kind::Crashed,
+                       "the guest failed to boot 3 times in a row; not retried. Last time: " +
+                           last_boot_failure_};
+  }
   if (argv_.empty() || !std::filesystem::exists(argv_.front())) {
     return TargetError{TargetError::Kind::Unavailable,
                        "executor binary not found: " + (argv_.empty() ? "" : argv_.front())};
@@ -100,8 +124,19 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
   auto server = std::make_unique<Server>();
   std::vector<std::string> args(argv_.begin() + 1, argv_.end());
   try {
-    server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
-                              bp::std_in < server->to_child, bp::std_out > server->from_child);
+    if (options_.own_process_group) {
+      auto new_group = bp::extend::on_exec_setup = [](auto&) { ::setpgid(0, 0); };
+      server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
+                                bp::std_in < server->to_child, bp::std_out > server->from_child,
+                                bp::std_err > options_.stderr_log, new_group);
+    } else if (!options_.stderr_log.empty()) {
+      server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
+                                bp::std_in < server->to_child, bp::std_out > server->from_child,
+                                bp::std_err > options_.stderr_log);
+    } else {
+      server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
+                                bp::std_in < server->to_child, bp::std_out > server->from_child);
+    }
   } catch (const std::exception& e) {
     return TargetError{TargetError::Kind::Unavailable,
                        "cannot start " + argv_.front() + ": " + e.what()};
@@ -113,11 +148,91 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
   server->from_child.assign_sink(-1);
   server_ = std::move(server);
   ++starts_;
+  if (!options_.ready_line.empty()) {
+    auto failed = wait_ready();
+    if (failed) {
+      ++boot_failures_;
+      last_boot_failure_ = failed->message + console_tail();
+    } else {
+      boot_failures_ = 0;
+    }
+    return failed;
+  }
   return std::nullopt;
+}
+
+/* ---- guests: boot, sentinel, console tail (issue 6) ---- */
+// Reads and drops console noise until the ready line; a guest that dies or
+// never gets there is a target failure (the console tail says why).
+std::optional<TargetError> ExecutorServer::wait_ready() {
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.boot_timeout_ms);
+  std::string& buffer = server_->buffer;
+  const int in_fd = server_->from_child.native_source();
+  for (;;) {
+    std::size_t newline;
+    while ((newline = buffer.find('\n')) != std::string::npos) {
+      std::string line = buffer.substr(0, newline);
+      buffer.erase(0, newline + 1);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line == options_.ready_line) return std::nullopt;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) {
+      stop();
+      return TargetError{TargetError::Kind::Hung,
+                         "the guest did not reach the executor within " +
+                             std::to_string(options_.boot_timeout_ms) + " ms"};
+    }
+    pollfd pfd{in_fd, POLLIN, 0};
+    int ready = ::poll(&pfd, 1, static_cast<int>(left));
+    if (ready <= 0) continue;
+    char chunk[4096];
+    ssize_t n = ::read(in_fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int status = stop_and_reap(200);
+      return TargetError{TargetError::Kind::Crashed,
+                         "the guest ended before the executor started" + describe_status(status)};
+    }
+    buffer.append(chunk, static_cast<std::size_t>(n));
+    if (buffer.size() > (1u << 20)) buffer.erase(0, buffer.size() - 4096);
+  }
+}
+
+std::string ExecutorServer::console_tail() const {
+  std::string tail;
+  for (const std::string& file : {options_.console_log, options_.stderr_log}) {
+    if (file.empty()) continue;
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.size() > 1500) text = text.substr(text.size() - 1500);
+    for (char& c : text) {
+      if (c == '\r') c = ' ';
+      else if ((c < 32 && c != '\n') || c == 127) c = '.';
+    }
+    if (!text.empty()) tail += "\n--- console tail (" + file + ") ---\n" + text;
+  }
+  return tail;
 }
 
 std::variant<RawResult, TargetError> ExecutorServer::run(const Program& program, const Plan& plan,
                                                          std::uint64_t id, int timeout_ms) {
+  auto result = run_once(program, plan, id, timeout_ms);
+  if (auto* error = std::get_if<TargetError>(&result)) {
+    // (the "not retried" message already carries the last boot's tail)
+    if (error->kind != TargetError::Kind::Unavailable &&
+        error->message.rfind("the guest failed to boot", 0) != 0)
+      error->message += console_tail();
+  }
+  return result;
+}
+
+std::variant<RawResult, TargetError> ExecutorServer::run_once(const Program& program,
+                                                              const Plan& plan, std::uint64_t id,
+                                                              int timeout_ms) {
   if (auto error = ensure_started()) return *error;
   std::string request = encode_program(program, plan, id, timeout_ms);
 
@@ -211,7 +326,7 @@ std::variant<std::unique_ptr<Target>, std::string> make_target(const TargetSpec&
     argv.push_back("serve");
     return std::unique_ptr<Target>(std::make_unique<ExecutorServer>(spec.name, argv));
   }
-  return "unknown target '" + spec.name + "' (known: host, wrap:CMD)";
+  return make_guest_or_tool_target(spec);  // issue 6: gvisor, qemu-user, uml, vm
 }
 
 std::string default_executor_path() {

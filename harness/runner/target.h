@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -37,9 +38,25 @@ class Target {
 };
 
 // An executor server started as `argv... serve` and talked to over pipes.
+/* ---- server options for guests and tools (issue 6) ---- */
+struct ServerOptions {
+  // Lines before this one are console noise, never protocol (vm, uml).
+  std::string ready_line;
+  int boot_timeout_ms = 0;         // for ready_line
+  std::string console_log;         // its tail goes into every failure message
+  std::string stderr_log;          // the server's stderr goes here when set
+  int stop_grace_ms = 2000;        // after closing stdin, before stop_signal
+  int stop_signal = 9;             // SIGKILL
+  std::vector<std::string> owned_files;  // removed with the target
+  // The server leads a process group of its own, SIGKILLed as a whole when
+  // it stops (uml: the guest's processes are host processes).
+  bool own_process_group = false;
+};
+
 class ExecutorServer : public Target {
  public:
   ExecutorServer(std::string name, std::vector<std::string> argv);
+  ExecutorServer(std::string name, std::vector<std::string> argv, ServerOptions options);
   ~ExecutorServer() override;
   ExecutorServer(const ExecutorServer&) = delete;
   ExecutorServer& operator=(const ExecutorServer&) = delete;
@@ -58,8 +75,16 @@ class ExecutorServer : public Target {
   // returns its wait status.
   int stop_and_reap(int grace_ms);
 
+  std::optional<TargetError> wait_ready();
+  std::variant<RawResult, TargetError> run_once(const Program& program, const Plan& plan,
+                                                std::uint64_t id, int timeout_ms);
+  std::string console_tail() const;
+
   std::string name_;
   std::vector<std::string> argv_;
+  ServerOptions options_;
+  int boot_failures_ = 0;         // consecutive guests that never got ready
+  std::string last_boot_failure_;
   std::unique_ptr<Server> server_;
   int starts_ = 0;
 };
@@ -68,6 +93,28 @@ struct TargetSpec {
   std::string name;               // "host", "wrap:strace -f", ...
   std::string executor_path;      // fcp-exec binary
 };
+
+/* ---- targets beyond the host (issue 6) ---- */
+// The executor build for a libc ("glibc-static" = fcp-exec, "glibc" =
+// fcp-exec-glibc, "musl" = fcp-exec-musl), next to `default_path`; empty
+// for an unknown libc.
+std::string executor_for_libc(const std::string& default_path, const std::string& libc);
+
+struct TargetStatus {
+  std::string name;      // as given to --target
+  bool usable = false;
+  std::string detail;    // what it runs, or why it cannot run here
+};
+// Every kind of target and whether it can run here (forkconf targets).
+std::vector<TargetStatus> list_targets(const std::string& executor_path);
+// Whether one target can run here, without starting it.
+TargetStatus probe_target(const TargetSpec& spec);
+// The cache of kernel images (scripts/fetch-kernels): $FORKCONF_KERNELS or
+// ~/.cache/forkconf/kernels.
+std::string kernel_cache_dir();
+// make_target for everything but host and wrap: (targets.cc).
+std::variant<std::unique_ptr<Target>, std::string> make_guest_or_tool_target(
+    const TargetSpec& spec);
 
 // Parses a --target value. Unknown targets are an error naming the known ones.
 std::variant<std::unique_ptr<Target>, std::string> make_target(const TargetSpec& spec);

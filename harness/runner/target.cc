@@ -1,5 +1,6 @@
 #include "harness/runner/target.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -122,6 +123,24 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
                        "executor binary not found: " + (argv_.empty() ? "" : argv_.front())};
   }
   auto server = std::make_unique<Server>();
+  // Both pipes close on exec: a server started later (by another worker) must
+  // not inherit this one's ends, or this server never sees EOF when the runner
+  // goes away and its wrapper (a shell pipeline, a UML or qemu guest) is left
+  // behind. The child gets its stdin/stdout through dup2, which clears the
+  // flag on the new descriptors only.
+  {
+    int in[2], out[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) {
+      return TargetError{TargetError::Kind::Unavailable, "pipe2 failed"};
+    }
+    if (::pipe2(out, O_CLOEXEC) != 0) {
+      ::close(in[0]);
+      ::close(in[1]);
+      return TargetError{TargetError::Kind::Unavailable, "pipe2 failed"};
+    }
+    server->to_child = bp::pipe(in[0], in[1]);
+    server->from_child = bp::pipe(out[0], out[1]);
+  }
   std::vector<std::string> args(argv_.begin() + 1, argv_.end());
   try {
     if (options_.own_process_group) {

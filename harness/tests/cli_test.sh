@@ -85,6 +85,24 @@ else
   fail "generate is not deterministic per seed"
 fi
 
+# ---- containment: servers behind a pipeline wrapper all end with the run -----
+# Each server's pipes close on exec; if a later server inherited an earlier
+# one's stdin, that one would never see EOF and its wrapper would outlive the run.
+cp "$fixtures/pipe_wrapper.sh" "$work/pipe_wrapper_marker.sh"
+"$forkconf" run --suite fork_basics --cases 20 --jobs 2 --quiet --out "$work/piped" \
+  --target "wrap:sh $work/pipe_wrapper_marker.sh" >/dev/null 2>&1
+piped=""
+for _ in $(seq 1 30); do
+  piped=$(ps -eo pid=,args= | grep "$work/pipe_wrapper_marker.sh" | grep -v grep | awk '{print $1}')
+  [ -z "$piped" ] && break
+  sleep 0.1
+done
+if [ -z "$piped" ]; then
+  pass "a 2-job run through a pipeline wrapper leaves no wrapper behind"
+else
+  fail "wrapper processes outlived the run: $piped"
+fi
+
 # ---- containment: SIGKILL the CLI midway, nothing of the run remains ----------
 descendants() {  # every descendant pid of $1, by walking /proc/*/task/*/children
   local pid=$1 child

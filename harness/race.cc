@@ -102,6 +102,7 @@ RaceBatch run_race(const TargetSpec& target, const std::string& path, const std:
                                std::to_string(threads), std::to_string(timeout_ms)}) {
     args.push_back(a);
   }
+  std::unique_lock spawning(spawn_lock());  // harness/runner/target.h
   bp::pipe out;
   bp::child child;
   try {
@@ -113,6 +114,7 @@ RaceBatch run_race(const TargetSpec& target, const std::string& path, const std:
     return batch;
   }
   ::close(out.native_sink());
+  spawning.unlock();
   out.assign_sink(-1);
   const pid_t pid = child.id();
   child.detach();  // reaped below with waitpid (see target.cc on Boost 1.74)

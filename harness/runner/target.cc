@@ -123,6 +123,7 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
                        "executor binary not found: " + (argv_.empty() ? "" : argv_.front())};
   }
   auto server = std::make_unique<Server>();
+  std::lock_guard spawning(spawn_lock());
   // Both pipes close on exec: a server started later (by another worker) must
   // not inherit this one's ends, or this server never sees EOF when the runner
   // goes away and its wrapper (a shell pipeline, a UML or qemu guest) is left
@@ -346,6 +347,11 @@ std::variant<std::unique_ptr<Target>, std::string> make_target(const TargetSpec&
     return std::unique_ptr<Target>(std::make_unique<ExecutorServer>(spec.name, argv));
   }
   return make_guest_or_tool_target(spec);  // issue 6: gvisor, qemu-user, uml, vm
+}
+
+std::mutex& spawn_lock() {
+  static std::mutex lock;
+  return lock;
 }
 
 std::string default_executor_path() {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
@@ -118,6 +119,15 @@ std::variant<std::unique_ptr<Target>, std::string> make_guest_or_tool_target(
 
 // Parses a --target value. Unknown targets are an error naming the known ones.
 std::variant<std::unique_ptr<Target>, std::string> make_target(const TargetSpec& spec);
+
+// Held while a child process is started (pipes made, fork, exec, the
+// parent's copies of the child's ends closed). Fork is process-wide, so this
+// lock is too: Boost.Process 1.74 marks its internal exec-error pipe
+// close-on-exec only after creating it, and a child forked by another thread
+// in between keeps that pipe's write end, so the first spawn waits forever
+// for the EOF that says its exec succeeded (the race forkconf's cloexec_race
+// suite measures). Every spawn in the process takes this lock.
+std::mutex& spawn_lock();
 
 // The fcp-exec next to the running binary, or $FORKCONF_EXECUTOR.
 std::string default_executor_path();

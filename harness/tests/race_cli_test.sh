@@ -8,25 +8,7 @@ exec_bin=$2
 fixtures=$3
 work=$(mktemp -d /tmp/forkconf-race-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-failures=0
-passes=0
-pass() { passes=$((passes + 1)); echo "ok: $1"; }
-fail() { failures=$((failures + 1)); echo "FAIL: $1"; }
-
-# expect_status NAME WANT OUTPUT_PATTERN -- COMMAND...
-expect_status() {
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  "$@" >"$work/out" 2>&1
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$name: exit status $got, wanted $want"; sed 's/^/    /' "$work/out" | tail -n 20; return
-  fi
-  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$work/out"; then
-    fail "$name: output lacks /$pattern/"; sed 's/^/    /' "$work/out" | tail -n 20; return
-  fi
-  pass "$name"
-}
+. "$(dirname "$0")/checks.sh"
 
 expect_status "unknown race path" 2 "unknown race path 'nosuch'" -- \
   "$forkconf" race --path nosuch

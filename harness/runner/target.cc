@@ -8,6 +8,7 @@
 
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
+#include <boost/process/posix.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -33,8 +34,11 @@ std::string TargetError::text() const {
 // The running server: Boost.Process owns the child; the runner reads and
 // writes the pipes' descriptors directly so every read has a deadline.
 struct ExecutorServer::Server {
-  bp::pipe to_child;
-  bp::pipe from_child;
+  // Made from descriptors in ensure_started(); a default-constructed
+  // bp::pipe would open a pipe of its own, without close-on-exec, that every
+  // later child inherits.
+  bp::pipe to_child{-1, -1};
+  bp::pipe from_child{-1, -1};
   bp::child child;
   std::string buffer;  // bytes read but not yet consumed as lines
 };
@@ -124,6 +128,9 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
   }
   auto server = std::make_unique<Server>();
   std::lock_guard spawning(spawn_lock());
+  // The child gets the pipes as its fds 0 and 1 by fd.bind (a dup2 in the
+  // child), never through a bp::pipe object: passing one copies it with dup(),
+  // without close-on-exec, and the copies would leak into the wrapper.
   // Both pipes close on exec: a server started later (by another worker) must
   // not inherit this one's ends, or this server never sees EOF when the runner
   // goes away and its wrapper (a shell pipeline, a UML or qemu guest) is left
@@ -147,15 +154,18 @@ std::optional<TargetError> ExecutorServer::ensure_started() {
     if (options_.own_process_group) {
       auto new_group = bp::extend::on_exec_setup = [](auto&) { ::setpgid(0, 0); };
       server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
-                                bp::std_in < server->to_child, bp::std_out > server->from_child,
+                                bp::posix::fd.bind(0, server->to_child.native_source()),
+                                bp::posix::fd.bind(1, server->from_child.native_sink()),
                                 bp::std_err > options_.stderr_log, new_group);
     } else if (!options_.stderr_log.empty()) {
       server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
-                                bp::std_in < server->to_child, bp::std_out > server->from_child,
+                                bp::posix::fd.bind(0, server->to_child.native_source()),
+                                bp::posix::fd.bind(1, server->from_child.native_sink()),
                                 bp::std_err > options_.stderr_log);
     } else {
       server->child = bp::child(bp::exe = argv_.front(), bp::args = args,
-                                bp::std_in < server->to_child, bp::std_out > server->from_child);
+                                bp::posix::fd.bind(0, server->to_child.native_source()),
+                                bp::posix::fd.bind(1, server->from_child.native_sink()));
     }
   } catch (const std::exception& e) {
     return TargetError{TargetError::Kind::Unavailable,

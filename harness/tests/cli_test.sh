@@ -85,6 +85,38 @@ else
   fail "wrapper processes outlived the run: $piped"
 fi
 
+# ---- a server's wrapper holds no pipe but its own stdin and stdout --------------
+# (a leaked runner pipe keeps another server from ever seeing EOF)
+cp "$fixtures/pipe_wrapper.sh" "$work/fd_probe_wrapper.sh"
+"$forkconf" run --suite fork_basics --cases 100000 --jobs 2 --quiet --out "$work/fdprobe" \
+  --target "wrap:sh $work/fd_probe_wrapper.sh" >/dev/null 2>&1 &
+probe_cli=$!
+extra=""
+seen=0
+# Pipes this test itself inherited (from ctest or a shell) are not the runner's.
+own_pipes=$(for fd in /proc/$$/fd/*; do readlink "$fd"; done 2>/dev/null | grep '^pipe:' | tr '\n' ' ')
+for _ in $(seq 1 50); do
+  for pid in $(ps -eo pid=,args= | awk -v w="$work/fd_probe_wrapper.sh" '$3 == w {print $1}'); do
+    seen=1
+    for fd in /proc/"$pid"/fd/*; do
+      n=${fd##*/}
+      [ "$n" = 0 ] || [ "$n" = 1 ] && continue
+      link=$(readlink "$fd" 2>/dev/null)
+      case "$link" in
+        pipe:*) case " $own_pipes " in *" $link "*) ;; *) extra="$extra $pid:$n($link)";; esac ;;
+      esac
+    done
+  done
+  [ "$seen" = 1 ] && break
+  sleep 0.1
+done
+kill -TERM "$probe_cli" 2>/dev/null; wait "$probe_cli" 2>/dev/null
+if [ "$seen" = 1 ] && [ -z "$extra" ]; then
+  pass "a server's wrapper holds no runner pipe but its stdin and stdout"
+else
+  fail "wrapper fds: seen=$seen, extra pipes:$extra"
+fi
+
 # ---- containment: SIGKILL the CLI midway, nothing of the run remains ----------
 descendants() {  # every descendant pid of $1, by walking /proc/*/task/*/children
   local pid=$1 child

@@ -349,7 +349,7 @@ std::variant<std::unique_ptr<Target>, std::string> make_target(const TargetSpec&
   if (spec.name.rfind("wrap:", 0) == 0) {
     std::vector<std::string> argv = split_words(spec.name.substr(5));
     if (argv.empty()) return std::string("wrap: needs a command, e.g. wrap:env FOO=1");
-    std::string program = bp::search_path(argv.front()).string();
+    std::string program = find_program(argv.front()).value_or("");
     if (program.empty()) return "wrap: command not found: " + argv.front();
     argv.front() = program;
     argv.push_back(spec.executor_path);
@@ -357,6 +357,16 @@ std::variant<std::unique_ptr<Target>, std::string> make_target(const TargetSpec&
     return std::unique_ptr<Target>(std::make_unique<ExecutorServer>(spec.name, argv));
   }
   return make_guest_or_tool_target(spec);  // issue 6: gvisor, qemu-user, uml, vm
+}
+
+std::optional<std::string> find_program(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  if (name.find('/') != std::string::npos) {
+    return ::access(name.c_str(), X_OK) == 0 ? std::optional<std::string>(name) : std::nullopt;
+  }
+  std::string found = bp::search_path(name).string();
+  if (found.empty()) return std::nullopt;
+  return found;
 }
 
 std::mutex& spawn_lock() {

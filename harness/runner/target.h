@@ -129,6 +129,11 @@ std::variant<std::unique_ptr<Target>, std::string> make_target(const TargetSpec&
 // suite measures). Every spawn in the process takes this lock.
 std::mutex& spawn_lock();
 
+// An executable by name: a path containing '/' if it is executable, else the
+// first match on $PATH. The one lookup the runner, the targets and the tests
+// share.
+std::optional<std::string> find_program(const std::string& name);
+
 // The fcp-exec next to the running binary, or $FORKCONF_EXECUTOR.
 std::string default_executor_path();
 

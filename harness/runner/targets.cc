@@ -32,10 +32,7 @@ std::string sibling(const std::string& executor, const std::string& name) {
   return (fs::path(executor).parent_path() / name).string();
 }
 
-std::string search(const std::string& program) {
-  if (program.find('/') != std::string::npos) return fs::exists(program) ? program : "";
-  return bp::search_path(program).string();
-}
+std::string search(const std::string& program) { return find_program(program).value_or(""); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

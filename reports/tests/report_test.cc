@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 
+#include "harness/runner/target.h"
 #include "harness/ir/fcp.h"
 #include "harness/repro/c_emitter.h"
 #include "reports/baseline.h"
@@ -31,19 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::optional<std::string> find_in_path(const std::string& name) {
-  if (name.find('/') != std::string::npos) {
-    return access(name.c_str(), X_OK) == 0 ? std::optional<std::string>(name) : std::nullopt;
-  }
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
 
 struct Ran {
   int status = -1;
@@ -158,10 +146,10 @@ TEST_F(PlantedReport, ReproducerOfPlantedBugExitsOneWithGccAndMusl) {
     if (st["diverges"].get<bool>()) marked.push_back("step " + std::to_string(st["index"].get<int>()) + ":");
   }
   std::vector<std::pair<std::string, std::string>> compilers;
-  auto gcc = find_in_path("gcc");
+  auto gcc = find_program("gcc");
   ASSERT_TRUE(gcc) << "gcc not in PATH";
   compilers.push_back({*gcc, "-O2"});
-  auto musl = find_in_path("musl-gcc");
+  auto musl = find_program("musl-gcc");
   ASSERT_TRUE(musl) << "musl-gcc not in PATH (scripts/setup installs musl-tools)";
   compilers.push_back({*musl, "-static -O2"});
   for (const auto& [cc, flags] : compilers) {

@@ -5,6 +5,7 @@
 // model's canonical observations, so on a conforming host it exits 0; when an
 // expectation is wrong it exits 1 and names the step; when a step hangs it
 // stops at the deadline.
+#include "harness/runner/target.h"
 #include "harness/repro/c_emitter.h"
 
 #include <gtest/gtest.h>
@@ -31,32 +32,19 @@ namespace fs = std::filesystem;
 
 // ---- tools -----------------------------------------------------------------
 
-std::optional<std::string> find_in_path(const std::string& name) {
-  if (name.find('/') != std::string::npos) {
-    return access(name.c_str(), X_OK) == 0 ? std::optional<std::string>(name) : std::nullopt;
-  }
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
 
 // gcc: the project's C compiler if it is gcc, else gcc or cc from PATH.
 std::optional<std::string> gcc() {
   std::string configured = FC_REPRO_CC;
   if (configured.find("gcc") != std::string::npos) {
-    if (auto found = find_in_path(configured)) return found;
+    if (auto found = find_program(configured)) return found;
   }
-  if (auto found = find_in_path("gcc")) return found;
-  return find_in_path("cc");
+  if (auto found = find_program("gcc")) return found;
+  return find_program("cc");
 }
 
 std::optional<std::string> musl_gcc() {
-  return find_in_path("musl-gcc");
+  return find_program("musl-gcc");
 }
 
 struct Ran {

@@ -388,9 +388,9 @@ std::string step_body(const Step& s, int sync) {
 }
 
 // issue 4, pidfd: ", \"<actor + 1 as octal escapes>\"" when step i causes
-// deaths beyond its target (Plan::deaths), else nothing (the field is NULL).
+// deaths beyond its target (Plan::deaths), else ", NULL".
 std::string deaths_literal(const Plan& plan, std::size_t i) {
-  if (i >= plan.deaths.size() || plan.deaths[i].empty()) return "";
+  if (i >= plan.deaths.size() || plan.deaths[i].empty()) return ", NULL";
   std::string text = ", \"";
   for (int actor : plan.deaths[i]) {
     char buf[8];
@@ -454,7 +454,7 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
   if (program.steps.empty()) {
     out += "static const struct fc_step *const " + steps + " = NULL; /* no steps */\n\n";
   } else {
-    out += "/* actor, unblock_by, show, file, run, text, expect */\n";
+    out += "/* actor, unblock_by, show, file, run, text, expect, deaths */\n";
     out += "static const struct fc_step " + steps + "[] = {\n" + table + "};\n\n";
   }
   *table_row = "\t{" + c_string("program " + std::to_string(index)) + ", " +

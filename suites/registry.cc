@@ -233,8 +233,8 @@ SuiteDef pidfd() {
 
 SuiteDef pdeathsig() {
   GenProfile p = base();
-  p.weight(Op::Fork, 14).weight(Op::SetPdeathsig, 10).weight(Op::GetPdeathsig, 8);
-  p.weight(Op::UExit, 10).weight(Op::Exit, 3).weight(Op::Subreaper, 4).weight(Op::GetPpid, 6);
+  p.weight(Op::Fork, 14).weight(Op::SetPdeathsig, 14).weight(Op::GetPdeathsig, 6);
+  p.weight(Op::UExit, 14).weight(Op::Exit, 3).weight(Op::Subreaper, 4).weight(Op::GetPpid, 6);
   p.weight(Op::Sigaction, 6).weight(Op::Caught, 6).weight(Op::Kill, 3).weight(Op::WaitPid, 5);
   p.weight(Op::Wait, 2).weight(Op::Exec, 3).weight(Op::PidfdOpen, 2).weight(Op::PidfdPoll, 2);
   p.max_actors = 6;

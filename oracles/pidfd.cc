@@ -127,9 +127,43 @@ StepResult rule_pidfd_poll(const Ctx& c) {
     return finish(c, std::move(e));
   }
   if (target < 0) {
-    Check k;
-    k.not_modeled("poll of a descriptor that is not a pidfd");
-    return k.result(c.s);
+    // Another kind of descriptor (a pidfd step of a program may name one,
+    // e.g. when the model allowed pidfd_open to fail or to succeed).
+    const Ofd& ofd = c.s.ofds[c.s.fd(c.self(), fd)->ofd];
+    bool counted = false, readable = false;
+    switch (ofd.object.kind) {
+      case ObjectKind::File:
+        // posix:poll:REGULAR:1 "Regular files shall always poll TRUE for
+        // reading and writing."
+        counted = readable = true;
+        e.cite("posix:poll:REGULAR:1");
+        break;
+      case ObjectKind::Null:
+        // linux:vfs_poll:DEFAULT:1 a file without a poll operation (/dev/null)
+        // reports DEFAULT_POLLMASK: readable.
+        counted = readable = true;
+        e.cite("linux:vfs_poll:DEFAULT:1");
+        break;
+      case ObjectKind::Pipe: {
+        const int pipe = ofd.object.index;
+        if (ofd.readable()) {
+          // linux:pipe_poll:READ:1 POLLIN when data is buffered; POLLHUP (counted,
+          // not observed) when no writer is left (posix:poll:POLLHUP:1).
+          readable = !c.s.pipes[pipe].buffer.empty();
+          counted = readable || !c.s.pipe_has_writers(pipe);
+        } else {
+          // linux:pipe_poll:ERR:1 the write end reports POLLERR (counted, not
+          // observed) when no reader is left; POLLOUT was not asked for.
+          counted = !c.s.pipe_has_readers(pipe);
+        }
+        e.cite("linux:pipe_poll:READ:1").cite("linux:pipe_poll:ERR:1");
+        break;
+      }
+      case ObjectKind::Pidfd: break;  // coverage:impossible
+    }
+    e.obs = Observation::returned(counted ? 1 : 0).with("revents", readable ? "IN" : "0");
+    e.cite("posix:poll:RET:1");
+    return finish(c, std::move(e));
   }
   // man:pidfd_open:POLL:1 "When the process that it refers to terminates,
   // these interfaces indicate the file descriptor as readable": once it is

@@ -295,8 +295,8 @@ bool fill_args(Step& step, ArgContext& c) {
                                                                  : 0;
   }
   if (step.op == Op::PidfdPoll || step.op == Op::PidfdSendSignal || step.op == Op::WaitIdPidfd) {
-    // poll of a descriptor that is not a pidfd is not modelled: without a
-    // pidfd of its own the actor mostly picks another step.
+    // Without a pidfd of its own the actor mostly picks another step (poll
+    // of other descriptors is modelled, but is not what this op is for).
     if (step.op == Op::PidfdPoll && c.self.pidfds.empty() && c.rng.percent(70)) return false;
     step.args[0] = gen_pidfd(c);
   }

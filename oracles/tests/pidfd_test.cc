@@ -55,6 +55,23 @@ TEST(PidfdPoll, ReadableOnceExitedAndAfterReap) {
   EXPECT_EQ(r.obs[7], "ret=1 revents=NVAL");
 }
 
+// Other descriptors: "Regular files shall always poll TRUE for reading" (POSIX poll),
+// /dev/null too (no poll operation: DEFAULT_POLLMASK); a pipe's read end is readable with
+// data, and counted (POLLHUP) once no writer is left; a write end without readers is
+// counted (POLLERR). POLLHUP and POLLERR are not observed.
+TEST(PidfdPoll, OtherDescriptors) {
+  ModelRun r = run("P0 pidfd_poll 0\nP0 open f0 O_RDWR|O_CREAT\nP0 pidfd_poll 3\nP0 pipe\n"
+                   "P0 pidfd_poll 4\nP0 pidfd_poll 5\nP0 write 5 \"a\"\nP0 pidfd_poll 4\n"
+                   "P0 close 5\nP0 read 4 1\nP0 pidfd_poll 4\nP0 pipe\nP0 close 5\nP0 pidfd_poll 6\n");
+  EXPECT_EQ(r.obs[0], "ret=1 revents=IN");
+  EXPECT_EQ(r.obs[2], "ret=1 revents=IN");
+  EXPECT_EQ(r.obs[4], "ret=0 revents=0");
+  EXPECT_EQ(r.obs[5], "ret=0 revents=0");
+  EXPECT_EQ(r.obs[7], "ret=1 revents=IN");
+  EXPECT_EQ(r.obs[10], "ret=1 revents=0");
+  EXPECT_EQ(r.obs[13], "ret=1 revents=0");
+}
+
 TEST(PidfdPoll, PlantedBugNeverReadable) {
   Profile bug;
   bug.planted_bug = Profile::PlantedBug::PidfdNotReadable;

@@ -325,6 +325,13 @@ Check check_read(const Ctx& c) {
     k.raise(EBADF, "posix:read:EBADF:1");
     return k;
   }
+  if (ofd->object.kind == ObjectKind::Pidfd) {
+    // issue 4, pidfd: man:read:EINVAL:1 "fd is attached to an object which
+    // is unsuitable for reading" (a pidfd has no read operation; the count
+    // is not looked at: linux:vfs_read:EINVAL:1).
+    k.raise(EINVAL, "man:read:EINVAL:1");
+    return k;
+  }
   if (ofd->object.kind != ObjectKind::Pipe || c.step.args[1] == 0) return k;
   const int pipe = ofd->object.index;
   if (!c.s.pipes[pipe].buffer.empty() || !c.s.pipe_has_writers(pipe)) return k;
@@ -427,6 +434,12 @@ Check check_write(const Ctx& c) {
     k.raise(EBADF, "posix:write:EBADF:1");
     return k;
   }
+  if (ofd->object.kind == ObjectKind::Pidfd) {
+    // issue 4, pidfd: man:write:EINVAL:1 "fd is attached to an object which
+    // is unsuitable for writing".
+    k.raise(EINVAL, "man:write:EINVAL:1");
+    return k;
+  }
   const std::int64_t n = static_cast<std::int64_t>(c.step.data.size());
   if (ofd->object.kind == ObjectKind::Pipe && n > 0 && !c.s.pipe_has_readers(ofd->object.index)) {
     // posix:write:EPIPE:1 "An attempt is made to write to a pipe or FIFO that
@@ -519,6 +532,11 @@ Check check_lseek(const Ctx& c, std::int64_t& result) {
       result = 0;
       return k;
     case ObjectKind::File: break;
+    case ObjectKind::Pidfd:
+      // issue 4, pidfd: linux:vfs_llseek:ESPIPE:1 a file without llseek
+      // (pidfs) "if (!(file->f_mode & FMODE_LSEEK)) return -ESPIPE;".
+      k.raise(ESPIPE, "linux:vfs_llseek:ESPIPE:1");
+      return k;
   }
   const std::int64_t off = c.step.args[1];
   std::int64_t base = 0;  // posix:lseek:SET:1
@@ -663,6 +681,7 @@ std::vector<FdEntry> fd_entries(const State& s, ActorId a) {
       case ObjectKind::Pipe: entry.offset = -1; break;  // not seekable
       case ObjectKind::Null: entry.offset = 0; break;   // linux:null:LSEEK:1
       case ObjectKind::File: entry.offset = ofd.offset; break;
+      case ObjectKind::Pidfd: entry.offset = -1; break;  // issue 4: not seekable
     }
     entries.push_back(std::move(entry));
   }

@@ -82,6 +82,7 @@ std::string State::object_name(const ObjectRef& object) const {
     case ObjectKind::Null: return "null";
     case ObjectKind::File: return "f" + std::to_string(object.index);
     case ObjectKind::Pipe: return "pipe@" + std::to_string(pipes.at(object.index).created_by);
+    case ObjectKind::Pidfd: return "pidfd:" + actor_symbol(object.index);  // issue 4
   }
   return "?";  // coverage:impossible
 }
@@ -208,6 +209,7 @@ StepResult finish(const Ctx& c, std::vector<Effect> effects) {
     o.next = std::make_shared<const State>(std::move(e.next));
     o.rules = std::move(e.rules);
     o.sync = e.sync;  // issue 4
+    o.deaths = std::move(e.deaths);  // issue 4, pidfd
     r.outcomes.push_back(std::move(o));
   }
   if (r.outcomes.empty()) {  // coverage:impossible (every rule yields an effect)
@@ -351,6 +353,9 @@ std::vector<ActorView> actor_views(const State& state) {
     v.blocked = p.blocked_step >= 0;
     v.execed = p.execed;
     for (const FdSlot& slot : p.fds) v.fds.push_back(slot.fd);
+    for (const FdSlot& slot : p.fds) {  // issue 4, pidfd
+      if (state.ofds[slot.ofd].object.kind == ObjectKind::Pidfd) v.pidfds.push_back(slot.fd);
+    }
     for (const Mapping& m : p.regions) v.regions.push_back(m.region);
     v.children = state.children(v.id);
     for (ActorId child : v.children) {
@@ -394,6 +399,7 @@ std::string describe(const State& state) {
     // issue 4
     if (p.term_sig) out << " killed-by=" << obs::signal_name(p.term_sig);
     if (p.stopped) out << " stopped";
+    if (p.pdeathsig) out << " pdeathsig=" << obs::signal_name(p.pdeathsig);  // issue 4, pidfd
     if (p.caught) {
       std::vector<int> sigs;
       for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {

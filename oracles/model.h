@@ -80,6 +80,9 @@ struct Profile {
     ExecKeepsHandlers,     // exec keeps caught signals caught
     SubreaperIgnored,      // orphans go to the reaper even under a live subreaper ancestor
     PidSelectorMatchesAny,  // waitpid(pid) collects any child, not just that one
+    /* ---- pidfd and parent-death signal (issue 4, pidfd) ---- */
+    PidfdNotReadable,      // a pidfd never polls readable, even after its process exited
+    PdeathsigInherited,    // fork copies the parent-death signal to the child
   } planted_bug = PlantedBug::None;
 };
 
@@ -99,6 +102,10 @@ struct Outcome {
   // issue 4: what the executor must wait for after this step (wire.h
   // FC_SYNC_*): the asynchronous effect of a kill on its target.
   int sync = 0;
+  // issue 4, pidfd: actors that die asynchronously because of this step
+  // beyond its own target (parent-death signals), in order (wire.h
+  // FC_SYNC_DEATHS): the executor waits for them before the next step.
+  std::vector<int> deaths;
 };
 
 // Why a step has no outcome at all.
@@ -132,6 +139,7 @@ struct ActorView {
   std::vector<RegionId> regions;            // mapped regions
   std::vector<ActorId> children;            // not yet reaped (live or zombie)
   std::vector<ActorId> zombie_children;     // exited, not reaped
+  std::vector<int> pidfds;                  // issue 4: open descriptors that are pidfds
 };
 std::vector<ActorView> actor_views(const State& state);
 // Actor ids used so far (next fork should use a fresh one).

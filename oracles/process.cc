@@ -65,6 +65,12 @@ void effect_fork(const Ctx& c, Effect& e) {
   p.caught = parent.caught;
   // PLANTED BUG (tests only): the child starts with default dispositions.
   if (planted(c, Profile::PlantedBug::ForkResetsHandlers)) p.disp = {};
+  /* ---- parent-death signal (issue 4, pidfd) ---- */
+  // man:prctl:PDEATHSIG:5 "The parent-death signal setting is cleared for the
+  // child of a fork(2)": p.pdeathsig stays 0.
+  if (parent.pdeathsig) e.cite("man:prctl:PDEATHSIG:5");
+  // PLANTED BUG (tests only): the child inherits the parent-death signal.
+  if (planted(c, Profile::PlantedBug::PdeathsigInherited)) p.pdeathsig = parent.pdeathsig;
   s.proc(child) = std::move(p);
   // PLANTED BUG (tests only): the child gets one extra descriptor (/dev/null).
   if (planted(c, Profile::PlantedBug::ChildLeaksFd)) {
@@ -147,6 +153,7 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
       break;
     }
   }
+  const std::vector<ActorId> adopted = s.children(self);  // issue 4, pidfd
   for (ActorId child : s.children(self)) {
     Process& orphan = s.proc(child);
     // PLANTED BUG (tests only): orphans keep their dead parent.
@@ -164,6 +171,10 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
     }
     if (orphan.life == Life::Zombie) orphan.life = Life::Reaped;
   }
+  /* ---- parent-death signal (issue 4, pidfd) ---- */
+  // Every child that outlives `self` has been reparented; now each gets its
+  // parent-death signal, if it asked for one (pidfd.cc).
+  for (ActorId child : adopted) send_pdeathsig(c, s, child, e);
 
   // posix:_exit:ZOMBIE:1 "the calling process shall be transformed into a
   // zombie process ... deleted at some later time when its parent process
@@ -210,6 +221,7 @@ struct WaitCall {
   bool exited = true;      // reports terminated children (always, except waitid without WEXITED)
   bool stopped = false;    // WUNTRACED / WSTOPPED
   bool continued = false;  // WCONTINUED
+  bool pidfd_nonblock = false;  // issue 4, pidfd: waitid(P_PIDFD) on an O_NONBLOCK pidfd
 };
 
 // Decodes the step and raises every error that applies.
@@ -285,6 +297,36 @@ Check check_wait(const Ctx& c, WaitCall& w) {
           k.not_modeled("waitid(P_PGID, pid of an actor): process group ids are the harness's");
         }
       }
+      break;
+    }
+    /* ---- waitid(P_PIDFD) (issue 4, pidfd) ---- */
+    case Op::WaitIdPidfd: {
+      w.siginfo = true;
+      options = st.args[1];
+      // posix:waitid:WEXITED:1 / posix:waitid:EINVAL:1, as for waitid.
+      if (!(options & (FC_WEXITED | FC_WUNTRACED | FC_WCONTINUED))) {
+        k.raise(EINVAL, "posix:waitid:EINVAL:1");
+      }
+      w.exited = options & FC_WEXITED;
+      w.stopped = options & FC_WUNTRACED;
+      w.continued = options & FC_WCONTINUED;
+      w.nowait = options & FC_WNOWAIT;
+      const std::int64_t fd = st.args[0];
+      const int target = pidfd_target(c.s, c.self(), fd);
+      if (fd < 0) {
+        // linux:kernel_waitid:PIDFD:1 "if (upid < 0) return -EINVAL;"
+        k.raise(EINVAL, "linux:kernel_waitid:PIDFD:1");
+      } else if (target < 0) {
+        // linux:pidfd_get_pid:EBADF:1 a descriptor that is not open, or not
+        // a pidfd, is EBADF (waitid(2) names no error for it).
+        k.raise(EBADF, "linux:pidfd_get_pid:EBADF:1");
+      } else {
+        // man:wait:P_PIDFD:1 "Wait for the child referred to by the PID file
+        // descriptor specified in id."
+        sel = target;
+        w.pidfd_nonblock = c.s.ofds[c.s.fd(c.self(), fd)->ofd].nonblock;
+      }
+      if (!k.passed()) return k;
       break;
     }
     default: break;  // coverage:impossible
@@ -455,6 +497,15 @@ StepResult rule_wait_family(const Ctx& c) {
     return finish(c, std::move(effects));
   }
 
+  if (w.pidfd_nonblock && !w.nohang) {
+    // man:pidfd_open:NONBLOCK:1 "If the process referred to by the file
+    // descriptor has not yet terminated, then an attempt to wait on the file
+    // descriptor using waitid(2) will immediately return the error EAGAIN
+    // rather than blocking." (issue 4, pidfd)
+    Check k;
+    k.raise(EAGAIN, "man:pidfd_open:NONBLOCK:1");
+    return k.result(c.s);
+  }
   Effect e(c.s);
   if (w.nohang) {
     if (!w.siginfo) {
@@ -581,5 +632,6 @@ StepResult rule_Wait(const Ctx& c) { return rule_wait_family(c); }
 StepResult rule_WaitPid(const Ctx& c) { return rule_wait_family(c); }
 StepResult rule_Wait4(const Ctx& c) { return rule_wait_family(c); }
 StepResult rule_WaitId(const Ctx& c) { return rule_wait_family(c); }
+StepResult rule_WaitIdPidfd(const Ctx& c) { return rule_wait_family(c); }  // issue 4, pidfd
 
 }  // namespace fc::oracle

@@ -65,6 +65,7 @@ struct Effect {
   std::vector<std::string> rules;
   std::optional<Special> special;  // set by an effect that cannot be modelled
   int sync = 0;                    // issue 4: Outcome::sync
+  std::vector<int> deaths;         // issue 4, pidfd: Outcome::deaths
   Effect& cite(std::string rule) {
     rules.push_back(std::move(rule));
     return *this;
@@ -110,6 +111,16 @@ void end_process(const Ctx& c, State& s, ActorId who, int term_sig, Effect& e);
 void notify_parent(State& s, ActorId child, Effect& e);
 // signal.cc: dispositions across exec.
 std::vector<Effect> exec_signal_effects(const Ctx& c, Effect e);
+
+/* ---- pidfd and parent-death signal (issue 4, pidfd) ---- */
+// signal.cc: a signal sent to `target` by the kernel or by a pidfd (the
+// sender is the current step's actor), with kill's rules (deliver()).
+void deliver_signal(const Ctx& c, State& s, ActorId target, int sig, Effect& e);
+// pidfd.cc: the parent-death signal of `orphan`, whose parent `who` has
+// just died (called by end_process for every child it reparents).
+void send_pdeathsig(const Ctx& c, State& s, ActorId orphan, Effect& e);
+// pidfd.cc: the pidfd behind descriptor `fd` of `a`, or -1 (not open: -2).
+int pidfd_target(const State& s, ActorId a, std::int64_t fd);
 
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);

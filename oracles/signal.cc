@@ -259,6 +259,14 @@ std::vector<Effect> exec_signal_effects(const Ctx& c, Effect e) {
 
 StepResult rule_Kill(const Ctx& c) { return rule_kill(c); }
 
+/* ---- pidfd and parent-death signal (issue 4, pidfd) ---- */
+// pidfd_send_signal and the parent-death signal deliver a signal the way
+// kill does (man:pidfd_send_signal:KILL:1; the parent-death signal is an
+// ordinary process-directed signal, man:prctl:PDEATHSIG:1).
+void deliver_signal(const Ctx& c, State& s, ActorId target, int sig, Effect& e) {
+  deliver(c, s, target, sig, e);
+}
+
 StepResult rule_Sigaction(const Ctx& c) {
   const int sig = static_cast<int>(c.step.args[0]);
   Check k;

@@ -71,14 +71,16 @@ struct Process {
   int stop_report = 0;       // stop not yet reported to a WUNTRACED wait (the signal)
   bool subreaper = false;    // PR_SET_CHILD_SUBREAPER
   bool cont_report = false;  // continue not yet reported to a WCONTINUED wait
+  /* ---- pidfd and parent-death signal (issue 4, pidfd) ---- */
+  int pdeathsig = 0;  // PR_SET_PDEATHSIG: sent when the parent dies (0: none)
   bool operator==(const Process&) const = default;
 };
 
-enum class ObjectKind : std::uint8_t { Null, File, Pipe };
+enum class ObjectKind : std::uint8_t { Null, File, Pipe, Pidfd /* issue 4: index = target actor */ };
 
 struct ObjectRef {
   ObjectKind kind = ObjectKind::Null;
-  int index = 0;  // File: scratch file number; Pipe: index into State::pipes
+  int index = 0;  // File: scratch file number; Pipe: index into State::pipes; Pidfd: actor
   bool operator==(const ObjectRef&) const = default;
 };
 

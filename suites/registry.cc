@@ -211,6 +211,43 @@ SuiteDef reparent() {
           p};
 }
 
+/* ---- pidfds and the parent-death signal (issue 4, pidfd) ---- */
+SuiteDef pidfd() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 12).weight(Op::PidfdOpen, 12).weight(Op::PidfdPoll, 10);
+  p.weight(Op::PidfdSendSignal, 10).weight(Op::WaitIdPidfd, 10).weight(Op::UExit, 8);
+  p.weight(Op::Sigaction, 3).weight(Op::Caught, 3).weight(Op::Exec, 3).weight(Op::SetFd, 2);
+  p.weight(Op::Dup, 2).weight(Op::Close, 2).weight(Op::GetFl, 2).weight(Op::Kill, 2);
+  p.weight(Op::WaitPid, 4);
+  p.max_actors = 5;
+  p.min_steps = 8;
+  return {"pidfd",
+          "a pidfd refers to its process for as long as it is open: it is close-on-exec, "
+          "inherited by fork, polls readable once the process has exited, signals it while it "
+          "exists (a zombie too) and fails with ESRCH once it has been waited for; "
+          "waitid(P_PIDFD) waits for that child only (ECHILD for others, EAGAIN when nonblocking)",
+          {"man:pidfd_open(2)", "man:pidfd_send_signal(2)", "man:wait(2) P_PIDFD",
+           "posix:poll", "posix:kill (zombies)"},
+          p};
+}
+
+SuiteDef pdeathsig() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 14).weight(Op::SetPdeathsig, 14).weight(Op::GetPdeathsig, 6);
+  p.weight(Op::UExit, 14).weight(Op::Exit, 3).weight(Op::Subreaper, 4).weight(Op::GetPpid, 6);
+  p.weight(Op::Sigaction, 6).weight(Op::Caught, 6).weight(Op::Kill, 3).weight(Op::WaitPid, 5);
+  p.weight(Op::Wait, 2).weight(Op::Exec, 3).weight(Op::PidfdOpen, 2).weight(Op::PidfdPoll, 2);
+  p.max_actors = 6;
+  p.min_steps = 10;
+  return {"pdeathsig",
+          "a process that set a parent-death signal gets it when its parent (or a subreaper "
+          "that adopted it) dies, after it was reparented; the setting is cleared in a fork "
+          "child and kept across exec",
+          {"man:PR_SET_PDEATHSIG(2const)", "man:PR_GET_PDEATHSIG(2const)",
+           "man:prctl(2) PR_SET_CHILD_SUBREAPER", "kernel/exit.c forget_original_parent"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -219,7 +256,8 @@ const std::vector<SuiteDef>& all() {
                                                cloexec_race(),
                                                clone_errors() /* issue 3 */,
                                                /* issue 4 */ wait_options(), sigchld(),
-                                               signals_fork(), wait_selectors(), reparent()};
+                                               signals_fork(), wait_selectors(), reparent(),
+                                               /* issue 4, pidfd */ pidfd(), pdeathsig()};
   return suites;
 }
 

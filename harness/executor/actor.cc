@@ -76,6 +76,21 @@ void WaitBeforeStep(ControlBlock* cb, int index) {
         prev.actor != g_process.actor) {
       WaitForDeath(cb, LoadAcquire(&cb->actor_pid[prev.actor]));
     }
+    /* ---- issue 4, pidfd: deaths the previous step caused beyond its own
+     * target (parent-death signals), wire.h FC_SYNC_DEATHS. Only steps
+     * whose data is a sync expectation carry them. */
+    const int prev_op = prev.op;
+    if ((prev_op == kOpExit || prev_op == kOpUExit || prev_op == kOpKill ||
+         prev_op == kOpPidfdSendSignal) &&
+        prev.data_len >= 2 && prev.data[1] == FC_SYNC_DEATHS &&
+        LoadAcquire(&cb->results[index - 1].state) != kNotStarted) {
+      for (uint32_t k = 2; k < prev.data_len; ++k) {
+        const int actor = prev.data[k];
+        if (actor >= 0 && actor < FC_MAX_ACTORS && actor != g_process.actor) {
+          WaitForDeath(cb, LoadAcquire(&cb->actor_pid[actor]));
+        }
+      }
+    }
   }
   WaitForPredictedReturns(cb, index);
 }

@@ -47,6 +47,10 @@ extern const OpInfo kOpTable[kOpCount];
 int NativeOpenFlags(int64_t fc_flags);   // FC_O_* -> O_*
 int AbstractStatusFlags(int native);     // F_GETFL -> accmode|append|nonblock
 int NativeWaitOptions(int64_t fc_opts);  // FC_W* -> W*
+// issue 4, pidfd (ops_signal.cc): FC_SIG* -> this libc's number (-1 if
+// forkconf does not use it), and back (a number not mapped stays as it is).
+int NativeSignalNumber(int64_t fc);
+int64_t LinuxSignalNumber(int native);
 
 // Exec report of the calling process (wire.h: "fd:ino:type:fdflags:flflags:
 // offset" for every open fd 0..999, ';'-separated, ascending) into `out`.

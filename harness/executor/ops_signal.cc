@@ -152,6 +152,16 @@ StepEnd OpSigaction(StepCall& call) {
   return StepEnd::kFinish;
 }
 
+/* ---- pidfd and parent-death signal (issue 4, pidfd) ---- */
+int NativeSignalNumber(int64_t fc) { return NativeSignal(fc); }
+
+int64_t LinuxSignalNumber(int native) {
+  for (int fc = 0; fc <= FC_MAX_SIGNAL; ++fc) {
+    if (NativeSignal(fc) == native) return fc;
+  }
+  return native;  // not one forkconf names: as it is
+}
+
 StepEnd OpCaught(StepCall& call) {
   call.Returned(0, 0);
   call.SetAux(0, __atomic_load_n(&g_caught, __ATOMIC_SEQ_CST));

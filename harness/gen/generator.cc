@@ -133,6 +133,32 @@ std::int64_t gen_kill_target(ArgContext& c) {
   return c.rng.pick(c.all).id;
 }
 
+/* ---- pidfds and the parent-death signal (issue 4, pidfd) ---- */
+// A pidfd of the caller most of the time; else any descriptor or a bad one.
+std::int64_t gen_pidfd(ArgContext& c) {
+  if (!c.self.pidfds.empty() && !c.rng.percent(c.profile.invalid_arg_percent)) {
+    return c.rng.pick(c.self.pidfds);
+  }
+  return gen_fd(c);
+}
+
+// pidfd_open's target: a child (alive or a zombie), any actor named so far
+// (parent, sibling, itself, reaped ones: ESRCH), or pid -1 / 0 (EINVAL).
+std::int64_t gen_pidfd_target(ArgContext& c) {
+  if (c.rng.percent(c.profile.invalid_arg_percent / 2)) {
+    return c.rng.percent(50) ? FC_PIDSEL_ANY : FC_PIDSEL_PGRP;
+  }
+  if (!c.self.children.empty() && c.rng.percent(65)) return c.rng.pick(c.self.children);
+  return c.rng.pick(c.all).id;
+}
+
+// The parent-death signal: mostly one that kills or is caught.
+std::int64_t gen_pdeathsig(ArgContext& c) {
+  static const std::vector<int> sigs = {FC_SIGKILL, FC_SIGKILL, FC_SIGTERM, FC_SIGUSR1,
+                                        FC_SIGUSR1, FC_SIGUSR2, FC_SIGHUP,  FC_SIGCHLD, 0};
+  return c.rng.pick(sigs);
+}
+
 std::string gen_bytes(Rng& rng) {
   static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string data(static_cast<std::size_t>(rng.range(1, 8)), 'a');
@@ -261,6 +287,32 @@ bool fill_args(Step& step, ArgContext& c) {
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
+  /* ---- issue 4, pidfd ---- */
+  if (step.op == Op::PidfdOpen) {
+    step.args[0] = gen_pidfd_target(c);
+    step.args[1] = c.rng.percent(c.profile.invalid_arg_percent) ? FC_O_CLOEXEC
+                   : c.rng.percent(30)                           ? FC_O_NONBLOCK
+                                                                 : 0;
+  }
+  if (step.op == Op::PidfdPoll || step.op == Op::PidfdSendSignal || step.op == Op::WaitIdPidfd) {
+    // Without a pidfd of its own the actor mostly picks another step (poll
+    // of other descriptors is modelled, but is not what this op is for).
+    if (step.op == Op::PidfdPoll && c.self.pidfds.empty() && c.rng.percent(70)) return false;
+    step.args[0] = gen_pidfd(c);
+  }
+  if (step.op == Op::WaitIdPidfd) step.args[1] = gen_wait_options(c, true);
+  if (step.op == Op::SetPdeathsig) {
+    // P0's parent is the run's reaper, which never dies during a program:
+    // the setting matters in the other actors.
+    if (c.self.id == 0 && c.rng.percent(80)) return false;
+    step.args[0] = gen_pdeathsig(c);
+  }
+  // Where parent-death signals are generated, an exit is mostly that of a
+  // process with children, whose death sends them.
+  if ((step.op == Op::UExit || step.op == Op::Exit) && c.profile.weight_of(Op::SetPdeathsig) > 0 &&
+      c.self.children.empty() && c.rng.percent(80)) {
+    return false;
+  }
   if (step.op == Op::Subreaper) step.args[0] = c.rng.percent(85) ? 1 : 0;  // issue 4
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;

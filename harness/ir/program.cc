@@ -30,6 +30,7 @@ std::string_view area_name(Area area) {
     case Area::Fds: return "fds";
     case Area::Exec: return "exec";
     case Area::Signal: return "signal";  // issue 4
+    case Area::Pidfd: return "pidfd";  // issue 4, pidfd
   }
   return "?";
 }

@@ -126,6 +126,7 @@
 #define FC_P_ALL 0
 #define FC_P_PID 1
 #define FC_P_PGID 2
+#define FC_P_PIDFD 3 /* issue 4, pidfd: the waitid_pidfd op (its id is a descriptor) */
 
 #define FC_FD_CLOEXEC 0x1
 
@@ -159,6 +160,14 @@
 #define FC_SYNC_DEATH 1    /* the target has died */
 #define FC_SYNC_STOP 2     /* the target (a child of the caller) is stopped */
 #define FC_SYNC_CONT 3     /* the target (a child of the caller) was continued */
+/* ---- pidfd and parent-death signal (issue 4, pidfd) ----
+ * Deaths a step causes beyond its own target (a parent-death signal whose
+ * action is to terminate): the step's data is then
+ *   <sync byte (FC_SYNC_*, maybe FC_SYNC_NONE)> FC_SYNC_DEATHS <actor>...
+ * (one byte per actor, in the order they die) and, before the next step,
+ * its actor waits (bounded) until each listed actor has died. Only exit,
+ * _exit, kill and pidfd_send_signal steps carry it. */
+#define FC_SYNC_DEATHS 12
 
 #define FC_SEEK_SET 0
 #define FC_SEEK_CUR 1

@@ -153,6 +153,13 @@ const char* show_kind(Op op) {
     case Op::Subreaper: return "FC_SHOW_RET";
     case Op::Sigaction: return "FC_SHOW_RET";
     case Op::Caught: return "FC_SHOW_CAUGHT";
+    /* ---- issue 4, pidfd ---- */
+    case Op::PidfdOpen: return "FC_SHOW_PIDFD";
+    case Op::PidfdPoll: return "FC_SHOW_POLL";
+    case Op::PidfdSendSignal: return "FC_SHOW_KILL";
+    case Op::WaitIdPidfd: return "FC_SHOW_WAITID";
+    case Op::SetPdeathsig: return "FC_SHOW_RET";
+    case Op::GetPdeathsig: return "FC_SHOW_PDEATHSIG";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -348,8 +355,49 @@ std::string step_body(const Step& s, int sync) {
       return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
              (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
              ret_next;
+    /* ---- pidfds and the parent-death signal (issue 4, pidfd) ---- */
+    case Op::PidfdOpen: {
+      std::string flags;
+      if (s.args[1] & FC_O_NONBLOCK) flags = "O_NONBLOCK /* PIDFD_NONBLOCK */";
+      const std::int64_t other = s.args[1] & ~static_cast<std::int64_t>(FC_O_NONBLOCK);
+      if (other & FC_O_CLOEXEC) flags += std::string(flags.empty() ? "" : " | ") + "O_CLOEXEC";
+      if (other & ~static_cast<std::int64_t>(FC_O_CLOEXEC)) {
+        flags += std::string(flags.empty() ? "" : " | ") + "0x" + [&] {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(other & ~static_cast<std::int64_t>(FC_O_CLOEXEC)));
+          return std::string(buf);
+        }() + " /* abstract FC_O_* bits: not pidfd_open flags */";
+      }
+      if (flags.empty()) flags = "0";
+      return "\treturn fc_pidfd_open(i, " + std::to_string(s.args[0]) +
+             " /* actor; -1: pid -1, -2: pid 0 */, " + flags + ");\n";
+    }
+    case Op::PidfdPoll: return "\treturn fc_pidfd_poll(i, " + fd(0) + ");\n";
+    case Op::PidfdSendSignal:
+      return "\treturn fc_pidfd_send_signal(i, " + fd(0) + ", " + std::to_string(s.args[1]) +
+             " /* " + obs::signal_name(static_cast<int>(s.args[1])) + " */, " +
+             std::to_string(sync) + " /* the effect to wait for */);\n";
+    case Op::WaitIdPidfd:
+      return "\treturn fc_waitid_pidfd(i, " + fd(0) + ", " + wait_options(s.args[1]) + ");\n";
+    case Op::SetPdeathsig:
+      return "\treturn fc_set_pdeathsig(i, " + std::to_string(s.args[0]) + " /* " +
+             obs::signal_name(static_cast<int>(s.args[0])) + " */);\n";
+    case Op::GetPdeathsig: return "\treturn fc_get_pdeathsig(i);\n";
   }
   throw std::invalid_argument("emit_c: op without a C form");
+}
+
+// issue 4, pidfd: ", \"<actor + 1 as octal escapes>\"" when step i causes
+// deaths beyond its target (Plan::deaths), else ", NULL".
+std::string deaths_literal(const Plan& plan, std::size_t i) {
+  if (i >= plan.deaths.size() || plan.deaths[i].empty()) return ", NULL";
+  std::string text = ", \"";
+  for (int actor : plan.deaths[i]) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\%03o", actor + 1);
+    text += buf;
+  }
+  return text + "\" /* actors whose death the next step waits for */";
 }
 
 // '\n'-separated alternatives as adjacent C string literals.
@@ -394,18 +442,19 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
     table += "\t{" + std::to_string(s.actor) + ", " + std::to_string(plan.unblock_by[i]) + ", " +
              show_kind(s.op) + ", " +
              std::to_string(s.op == Op::Open || s.op == Op::OpenAt || s.op == Op::Clone ||
-                                    s.op == Op::Clone3  // issue 3: the abstract flags
+                                    s.op == Op::Clone3 ||  // issue 3: the abstract flags
+                                    s.op == Op::PidfdOpen  // issue 4: the target actor
                                 ? s.args[0]
                                 : -1) +
              ", " +
              name + ",\n\t " + c_string(text) + ",\n\t " +
-             expect_literal(allowed ? &(*allowed)[i] : nullptr) + "},\n";
+             expect_literal(allowed ? &(*allowed)[i] : nullptr) + deaths_literal(plan, i) + "},\n";
   }
   const std::string steps = prefix + "fc_steps";
   if (program.steps.empty()) {
     out += "static const struct fc_step *const " + steps + " = NULL; /* no steps */\n\n";
   } else {
-    out += "/* actor, unblock_by, show, file, run, text, expect */\n";
+    out += "/* actor, unblock_by, show, file, run, text, expect, deaths */\n";
     out += "static const struct fc_step " + steps + "[] = {\n" + table + "};\n\n";
   }
   *table_row = "\t{" + c_string("program " + std::to_string(index)) + ", " +

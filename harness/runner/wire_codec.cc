@@ -1,6 +1,7 @@
 #include "harness/runner/wire_codec.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 
 #include <charconv>
@@ -23,6 +24,13 @@ std::string encode_program(const Program& program, const Plan& plan, std::uint64
     std::string data = step.data;
     if (i < plan.sync.size() && plan.sync[i] != FC_SYNC_NONE && data.empty()) {
       data = std::string(1, static_cast<char>(plan.sync[i]));
+    }
+    // issue 4, pidfd: deaths the step causes beyond its target (wire.h
+    // FC_SYNC_DEATHS), after its own sync byte.
+    if (i < plan.deaths.size() && !plan.deaths[i].empty() && step.data.empty()) {
+      if (data.empty()) data = std::string(1, static_cast<char>(FC_SYNC_NONE));
+      data += static_cast<char>(FC_SYNC_DEATHS);
+      for (int actor : plan.deaths[i]) data += static_cast<char>(actor);
     }
     out += " " + std::to_string(step.out) + " " + std::to_string(plan.unblock_by[i]) + " " +
            obs::hex(data) + "\n";
@@ -225,6 +233,7 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
     case Op::Wait4:
       if (raw.ret == 0) return Observation::returned(0);
       return Observation::returned_pid(symbols.pid(raw.ret)).with("status", wait_status(raw.aux[0]));
+    case Op::WaitIdPidfd:  // issue 4, pidfd: as waitid
     case Op::WaitId: {
       Observation o = Observation::returned(raw.ret);
       o.with("si_pid", symbols.pid(raw.aux[0]));
@@ -260,6 +269,18 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
       }
       return Observation::returned(raw.ret).with("caught", obs::signal_list(sigs));
     }
+    /* ---- pidfd and parent-death signal (issue 4, pidfd) ---- */
+    case Op::PidfdPoll:
+      // a0 = revents: only POLLIN and POLLNVAL are observed.
+      return Observation::returned(raw.ret).with(
+          "revents", (raw.aux[0] & POLLNVAL) ? "NVAL" : (raw.aux[0] & POLLIN) ? "IN" : "0");
+    case Op::PidfdSendSignal: {
+      Observation o = Observation::returned(raw.ret);
+      if (raw.aux[1] == 0) o.with("sync", "timeout");
+      return o;
+    }
+    case Op::GetPdeathsig:
+      return Observation::returned(raw.ret).with("sig", obs::signal_name(static_cast<int>(raw.aux[0])));
     default: return Observation::returned(raw.ret);
   }
 }
@@ -292,6 +313,9 @@ Trace normalize(const Program& program, const RawResult& raw) {
       symbols.objects.emplace(r->aux[2], "pipe@" + std::to_string(i));
     } else if (step.op == Op::Open || step.op == Op::OpenAt) {
       symbols.objects.emplace(r->aux[0], "f" + std::to_string(step.args[0]));
+    } else if (step.op == Op::PidfdOpen && step.args[0] >= 0) {
+      // issue 4, pidfd: a2 = the pidfd's inode (pidfs: one per process).
+      symbols.objects.emplace(r->aux[2], "pidfd:P" + std::to_string(step.args[0]));
     }
   }
 

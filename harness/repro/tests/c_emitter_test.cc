@@ -252,6 +252,25 @@ const std::vector<std::pair<std::string, std::string>> kHandWritten = {
      "P1 clone3 CLONE_VFORK 0 tail_zero\n"
      "P1 _exit 0\n"
      "P0 wait\n"},
+    /* ---- pidfds and the parent-death signal (issue 4, pidfd) ---- */
+    {"pidfd_and_pdeathsig",
+     "P0 fork -> P1\n"
+     "P0 pidfd_open P1 O_NONBLOCK\n"
+     "P0 pidfd_poll 3\n"
+     "P0 waitid_pidfd 3 WEXITED\n"
+     "P1 fork -> P2\n"
+     "P1 fork -> P3\n"
+     "P2 set_pdeathsig SIGKILL\n"
+     "P3 get_pdeathsig\n"
+     "P0 pidfd_open P2 0\n"
+     "P0 dup 4\n"
+     "P0 pidfd_send_signal 3 SIGUSR2\n"
+     "P3 getppid\n"
+     "P0 pidfd_poll 5\n"
+     "P0 waitid_pidfd 3 WEXITED\n"
+     "P0 pidfd_send_signal 3 0\n"
+     "P0 exec\n"
+     "P0 pidfd_poll 9\n"},
 };
 
 TEST_F(CEmitter, HandWrittenProgramsBehaveOnHost) {

@@ -57,6 +57,13 @@ struct Profile {
   // create a thread pidfd (PIDFD_THREAD).
   bool clone_pidfd_with_thread = true;
 
+  /* ---- process groups and sessions (issue 4, groups) ---- */
+  // getsid(pid) for a process in another session: POSIX allows EPERM ("the
+  // implementation considers this an error"); Linux never returns it
+  // (getsid(2) NOTES; oracles/spec/pgrp.md). posix-strict sets true, and
+  // such a getsid may fail with EPERM or succeed.
+  bool getsid_other_session_may_eperm = false;
+
   // Mutation testing: one deliberately wrong rule, so that the suites' own
   // tests can show each property catches it (and shrinks it). Never set
   // outside those tests; `forkconf` has no option for it. (Added by the
@@ -80,6 +87,9 @@ struct Profile {
     ExecKeepsHandlers,     // exec keeps caught signals caught
     SubreaperIgnored,      // orphans go to the reaper even under a live subreaper ancestor
     PidSelectorMatchesAny,  // waitpid(pid) collects any child, not just that one
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    SetsidByGroupLeader,   // setsid succeeds for a process group leader
+    OrphanedStopNoHup,     // a newly orphaned group's stopped member gets no SIGHUP/SIGCONT
   } planted_bug = PlantedBug::None;
 };
 
@@ -99,6 +109,9 @@ struct Outcome {
   // issue 4: what the executor must wait for after this step (wire.h
   // FC_SYNC_*): the asynchronous effect of a kill on its target.
   int sync = 0;
+  // issue 4 (groups): actors an exit step's orphaned-group SIGHUP kills; the
+  // executor waits for their deaths before the next step (FC_SYNC_ORPHAN_DEATHS).
+  std::vector<int> sync_deaths;
 };
 
 // Why a step has no outcome at all.

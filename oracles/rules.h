@@ -65,6 +65,7 @@ struct Effect {
   std::vector<std::string> rules;
   std::optional<Special> special;  // set by an effect that cannot be modelled
   int sync = 0;                    // issue 4: Outcome::sync
+  std::vector<int> sync_deaths;    // issue 4 (groups): Outcome::sync_deaths
   Effect& cite(std::string rule) {
     rules.push_back(std::move(rule));
     return *this;
@@ -110,6 +111,16 @@ void end_process(const Ctx& c, State& s, ActorId who, int term_sig, Effect& e);
 void notify_parent(State& s, ActorId child, Effect& e);
 // signal.cc: dispositions across exec.
 std::vector<Effect> exec_signal_effects(const Ctx& c, Effect e);
+
+/* ---- process groups and sessions (issue 4, groups) ---- */
+// pgrp.cc: the process groups that are orphaned (POSIX XBD 3.2.2.2's
+// definition) in `s`, as a bit set over group ids (bit 0..31: the actor
+// whose pid the pgid is).
+std::uint32_t orphaned_groups(const State& s);
+// pgrp.cc: after a process ended (end_process), every group that was not
+// orphaned in `before` and is now, and has a stopped member, gets SIGHUP then
+// SIGCONT (posix:_exit:ORPHAN_PGRP:1).
+void orphaned_group_signals(const Ctx& c, State& s, std::uint32_t before, Effect& e);
 
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);

@@ -71,6 +71,12 @@ struct Process {
   int stop_report = 0;       // stop not yet reported to a WUNTRACED wait (the signal)
   bool subreaper = false;    // PR_SET_CHILD_SUBREAPER
   bool cont_report = false;  // continue not yet reported to a WCONTINUED wait
+  /* ---- process groups and sessions (issue 4, groups) ---- */
+  // The process group and session, each named by the process whose pid it
+  // is (kReaper: the reaper's). P0 leads a group of its own in the reaper's
+  // session (harness/executor/supervisor.cc); fork copies both.
+  ActorId pgid = 0;
+  ActorId sid = kReaper;
   bool operator==(const Process&) const = default;
 };
 

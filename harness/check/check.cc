@@ -38,6 +38,7 @@ PlanResult plan(const Program& program, const oracle::Profile& profile) {
   plan.expected.resize(program.steps.size());
   plan.rules.resize(program.steps.size());
   plan.sync.assign(program.steps.size(), FC_SYNC_NONE);  // issue 4
+  plan.sync_deaths.assign(program.steps.size(), {});    // issue 4 (groups)
   oracle::StatePtr state = oracle::initial_state(profile);
   for (std::size_t i = 0; i < program.steps.size(); ++i) {
     oracle::StepResult step = oracle::apply(*state, program, i);
@@ -50,6 +51,7 @@ PlanResult plan(const Program& program, const oracle::Profile& profile) {
     plan.expected[i] = first.obs;
     plan.rules[i] = first.rules;
     plan.sync[i] = first.sync;  // issue 4
+    plan.sync_deaths[i] = first.sync_deaths;  // issue 4 (groups)
     if (is_blocked(first.obs)) plan.unblock_by[i] = FC_BLOCKS_FOREVER;
     for (const oracle::Completion& done : first.completed) {
       plan.unblock_by[done.step] = static_cast<int>(i);

@@ -25,6 +25,8 @@ struct Plan {
   std::vector<Observation> expected;    // first allowed observation per step
   std::vector<std::vector<std::string>> rules;  // citations per step
   std::vector<int> sync;  // issue 4: per step, wire.h FC_SYNC_* (kill's effect)
+  // issue 4 (groups): per step, actors an exit's orphaned-group SIGHUP kills
+  std::vector<std::vector<int>> sync_deaths;
 };
 
 // Why a program cannot be planned: the model refuses one of its steps.

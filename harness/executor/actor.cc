@@ -75,6 +75,14 @@ void WaitBeforeStep(ControlBlock* cb, int index) {
         LoadAcquire(&cb->results[index - 1].state) != kNotStarted &&
         prev.actor != g_process.actor) {
       WaitForDeath(cb, LoadAcquire(&cb->actor_pid[prev.actor]));
+      // issue 4 (groups): the exit orphaned a group with a stopped member;
+      // the SIGHUP kills these actors asynchronously (wire.h
+      // FC_SYNC_ORPHAN_DEATHS): wait, bounded, for each death.
+      if (prev.data_len > 0 && prev.data[0] == FC_SYNC_ORPHAN_DEATHS) {
+        for (uint32_t k = 1; k < prev.data_len; ++k) {
+          if (prev.data[k] < FC_MAX_ACTORS) WaitForDeath(cb, LoadAcquire(&cb->actor_pid[prev.data[k]]));
+        }
+      }
     }
   }
   WaitForPredictedReturns(cb, index);

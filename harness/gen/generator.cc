@@ -133,6 +133,25 @@ std::int64_t gen_kill_target(ArgContext& c) {
   return c.rng.pick(c.all).id;
 }
 
+/* ---- process groups and sessions (issue 4, groups) ---- */
+// setpgid/getpgid/getsid's pid: mostly the caller (pid 0) or a child (the
+// only targets setpgid accepts), sometimes any actor named so far (ESRCH,
+// another session).
+std::int64_t gen_procsel(ArgContext& c) {
+  int roll = static_cast<int>(c.rng.below(100));
+  if (roll < 40) return FC_PROCSEL_SELF;
+  if (!c.self.children.empty() && roll < 80) return c.rng.pick(c.self.children);
+  return c.rng.pick(c.all).id;
+}
+
+// setpgid's pgid: 0 (a group of its own) half the time, else an actor's pid
+// (a group that may exist, in this session or not), rarely -1 (EINVAL).
+std::int64_t gen_pgid(ArgContext& c) {
+  if (c.rng.percent(c.profile.invalid_arg_percent / 2)) return FC_PGID_NEGATIVE;
+  if (c.rng.percent(50)) return FC_PGID_SAME;
+  return c.rng.pick(c.all).id;
+}
+
 std::string gen_bytes(Rng& rng) {
   static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string data(static_cast<std::size_t>(rng.range(1, 8)), 'a');
@@ -258,12 +277,29 @@ bool fill_args(Step& step, ArgContext& c) {
       case FC_ARG_SAFLAGS:
         value = (c.rng.percent(30) ? FC_SA_NOCLDSTOP : 0) | (c.rng.percent(30) ? FC_SA_NOCLDWAIT : 0);
         break;
+      /* ---- process groups and sessions (issue 4, groups) ---- */
+      case FC_ARG_PROCSEL: value = gen_procsel(c); break;
+      case FC_ARG_PGID: value = gen_pgid(c); break;
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
   if (step.op == Op::Subreaper) step.args[0] = c.rng.percent(85) ? 1 : 0;  // issue 4
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
+  /* ---- process groups and sessions (issue 4, groups) ---- */
+  // Suites that move processes between groups: waitid(P_PGID) names an
+  // actor's group; kill mostly stops a child or probes, and sigaction picks
+  // SIGHUP and SIGCONT (how a newly orphaned group takes SIGHUP + SIGCONT).
+  if (c.profile.weight_of(Op::SetPgid) > 0) {
+    if (step.op == Op::WaitId && step.args[0] == FC_P_PGID && c.rng.percent(60)) {
+      step.args[1] = c.rng.pick(c.all).id;
+    }
+    if (step.op == Op::Kill && c.rng.percent(60)) step.args[1] = FC_SIGSTOP;
+    if (step.op == Op::Sigaction && step.args[0] != FC_SIGKILL && step.args[0] != FC_SIGSTOP &&
+        step.args[0] != 0 && c.rng.percent(60)) {
+      step.args[0] = c.rng.percent(70) ? FC_SIGHUP : FC_SIGCONT;
+    }
+  }
   if (step.op == Op::WaitId && step.args[0] == FC_P_PID && step.args[1] < 0) {
     if (c.self.children.empty()) return false;
     step.args[1] = c.rng.pick(c.self.children);

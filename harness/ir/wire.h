@@ -44,6 +44,8 @@
  *               kill            a1 = 1 if the effect in <hexdata> (FC_SYNC_*,
  *                               one byte, from the plan) was seen (issue 4)
  *               caught          a0 = bit s set: signal s was caught (issue 4)
+ *               exit/_exit      <hexdata> of the S line: FC_SYNC_ORPHAN_DEATHS
+ *                               and actors (issue 4, groups)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
@@ -91,6 +93,9 @@
 #define FC_ARG_SIGNAL 21   /* a signal number (FC_SIG*, Linux numbering) or 0 */
 #define FC_ARG_DISP 22     /* FC_DISP_*: SIG_DFL, SIG_IGN or the recording handler */
 #define FC_ARG_SAFLAGS 23  /* FC_SA_* */
+/* ---- process groups and sessions (issue 4, groups) ---- */
+#define FC_ARG_PROCSEL 24  /* actor index >= 0 (its pid), or FC_PROCSEL_SELF (pid 0) */
+#define FC_ARG_PGID 25     /* actor index >= 0 (its pid), FC_PGID_SAME (0), FC_PGID_NEGATIVE (-1) */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -101,6 +106,10 @@
 /* Pid selectors */
 #define FC_PIDSEL_ANY (-1)  /* waitpid(-1, ...) / P_ALL */
 #define FC_PIDSEL_PGRP (-2) /* waitpid(0, ...): the caller's process group */
+/* ---- process groups and sessions (issue 4, groups) ---- */
+#define FC_PROCSEL_SELF (-1)  /* setpgid/getpgid/getsid pid argument 0: the caller */
+#define FC_PGID_SAME (-1)     /* setpgid pgid argument 0: the target's own pid */
+#define FC_PGID_NEGATIVE (-2) /* setpgid pgid argument -1: EINVAL */
 
 /* Abstract open/status flags; the executor maps them to native values. */
 #define FC_O_RDONLY 0x0
@@ -159,6 +168,12 @@
 #define FC_SYNC_DEATH 1    /* the target has died */
 #define FC_SYNC_STOP 2     /* the target (a child of the caller) is stopped */
 #define FC_SYNC_CONT 3     /* the target (a child of the caller) was continued */
+/* ---- process groups and sessions (issue 4, groups) ----
+ * An exit step whose exit orphans a process group with a stopped member
+ * (SIGHUP then SIGCONT to every member, POSIX _exit) carries, as its data,
+ * this byte followed by one byte per actor the SIGHUP kills: before the next
+ * step, the executor waits (bounded) until each of them has died. */
+#define FC_SYNC_ORPHAN_DEATHS 10
 
 #define FC_SEEK_SET 0
 #define FC_SEEK_CUR 1

@@ -98,6 +98,13 @@ std::string wait_options(std::int64_t fc) {
 }
 
 // Pid selector -> the pid argument of waitpid/wait4.
+/* ---- process groups and sessions (issue 4, groups) ---- */
+// FC_ARG_PROCSEL as C: 0 for the caller, else the actor's pid.
+std::string procsel(std::int64_t selector) {
+  if (selector == FC_PROCSEL_SELF) return "0";
+  return "fc_pid(" + std::to_string(selector) + ")";
+}
+
 std::string waitpid_target(std::int64_t selector) {
   if (selector == FC_PIDSEL_ANY) return "-1";
   if (selector == FC_PIDSEL_PGRP) return "0";
@@ -153,6 +160,12 @@ const char* show_kind(Op op) {
     case Op::Subreaper: return "FC_SHOW_RET";
     case Op::Sigaction: return "FC_SHOW_RET";
     case Op::Caught: return "FC_SHOW_CAUGHT";
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case Op::SetPgid: return "FC_SHOW_RET";
+    case Op::SetSid:
+    case Op::GetPgid:
+    case Op::GetSid:
+    case Op::GetPgrp: return "FC_SHOW_PID";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -348,6 +361,21 @@ std::string step_body(const Step& s, int sync) {
       return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
              (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
              ret_next;
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case Op::SetPgid:
+      return "\tint ret = setpgid(" + procsel(s.args[0]) + ", " +
+             (s.args[1] == FC_PGID_SAME       ? std::string("0")
+              : s.args[1] == FC_PGID_NEGATIVE ? std::string("-1")
+                                              : "fc_pid(" + std::to_string(s.args[1]) + ")") +
+             ");\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    case Op::SetSid: return "\tpid_t ret = setsid();\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    case Op::GetPgid:
+      return "\tpid_t ret = getpgid(" + procsel(s.args[0]) + ");\n\tfc_returned(i, ret, errno);\n" +
+             ret_next;
+    case Op::GetSid:
+      return "\tpid_t ret = getsid(" + procsel(s.args[0]) + ");\n\tfc_returned(i, ret, errno);\n" +
+             ret_next;
+    case Op::GetPgrp: return "\tpid_t ret = getpgrp();\n\tfc_returned(i, ret, errno);\n" + ret_next;
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -390,7 +418,15 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
         out += std::string(k == 0 ? "\n * expect: " : "\n *     or: ") + comment_safe(alts[k]);
       }
     }
-    out += " */\nstatic int " + name + "(int i)\n{\n" + step_body(s, i < plan.sync.size() ? plan.sync[i] : 0) + "}\n\n";
+    // issue 4 (groups): after an exit that orphaned a group, the SIGHUP deaths
+    // are waited for before this step (wire.h FC_SYNC_ORPHAN_DEATHS).
+    std::string orphan_waits;
+    if (i > 0 && i - 1 < plan.sync_deaths.size()) {
+      for (int actor : plan.sync_deaths[i - 1]) {
+        orphan_waits += "\tfc_wait_orphan_death(" + std::to_string(actor) + ");\n";
+      }
+    }
+    out += " */\nstatic int " + name + "(int i)\n{\n" + orphan_waits + step_body(s, i < plan.sync.size() ? plan.sync[i] : 0) + "}\n\n";
     table += "\t{" + std::to_string(s.actor) + ", " + std::to_string(plan.unblock_by[i]) + ", " +
              show_kind(s.op) + ", " +
              std::to_string(s.op == Op::Open || s.op == Op::OpenAt || s.op == Op::Clone ||

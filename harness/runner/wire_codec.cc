@@ -24,6 +24,12 @@ std::string encode_program(const Program& program, const Plan& plan, std::uint64
     if (i < plan.sync.size() && plan.sync[i] != FC_SYNC_NONE && data.empty()) {
       data = std::string(1, static_cast<char>(plan.sync[i]));
     }
+    // issue 4 (groups): an exit that orphans a group carries the actors its
+    // SIGHUP kills (wire.h FC_SYNC_ORPHAN_DEATHS); exit takes no data either.
+    if (i < plan.sync_deaths.size() && !plan.sync_deaths[i].empty() && data.empty()) {
+      data = std::string(1, static_cast<char>(FC_SYNC_ORPHAN_DEATHS));
+      for (int actor : plan.sync_deaths[i]) data += static_cast<char>(actor);
+    }
     out += " " + std::to_string(step.out) + " " + std::to_string(plan.unblock_by[i]) + " " +
            obs::hex(data) + "\n";
   }
@@ -220,6 +226,11 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
     case Op::UExit: return Observation::no_return();
     case Op::GetPid:
     case Op::GetPpid: return Observation::returned_pid(symbols.pid(raw.ret));
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case Op::SetSid:
+    case Op::GetPgid:
+    case Op::GetSid:
+    case Op::GetPgrp: return Observation::returned_pid(symbols.pid(raw.ret));
     case Op::Wait:
     case Op::WaitPid:
     case Op::Wait4:

@@ -216,7 +216,7 @@ SuiteDef sessions() {
   GenProfile p = base();
   p.weight(Op::Fork, 12).weight(Op::SetPgid, 14).weight(Op::SetSid, 8).weight(Op::GetPgid, 6);
   p.weight(Op::GetSid, 6).weight(Op::GetPgrp, 4).weight(Op::WaitPid, 6).weight(Op::WaitId, 5);
-  p.weight(Op::Exec, 2).weight(Op::UExit, 5);
+  p.weight(Op::Exec, 4).weight(Op::UExit, 5);
   p.max_actors = 6;
   return {"sessions",
           "fork inherits the process group and session; setpgid joins or creates a group in "
@@ -237,6 +237,7 @@ SuiteDef pgrp_orphans() {
   p.weight(Op::UExit, 10).weight(Op::Exit, 3).weight(Op::Sigaction, 5).weight(Op::Caught, 5);
   p.weight(Op::WaitPid, 6).weight(Op::WaitId, 3).weight(Op::Subreaper, 3).weight(Op::GetPgid, 2);
   p.max_actors = 6;
+  p.job_control_bias = true;
   return {"pgrp_orphans",
           "when an exit orphans a process group (no member has a parent in another group of "
           "the same session) that has a stopped member, every member gets SIGHUP then SIGCONT: "

@@ -251,6 +251,13 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_INT: return range(-(1LL << 40), 1LL << 40);
     case FC_ARG_PIDSEL:
       if (value == FC_PIDSEL_ANY || value == FC_PIDSEL_PGRP) return std::nullopt;
+      // issue 4 (groups): waitpid(-pgid), only for waitpid and wait4.
+      if (FC_PIDSEL_IS_GROUP(value)) {
+        if (step.op != Op::WaitPid && step.op != Op::Wait4) {
+          return std::string("a group pid selector is for waitpid and wait4 only");
+        }
+        value = FC_PIDSEL_GROUP_ACTOR(value);
+      }
       if (value < 0 || !s.created(static_cast<ActorId>(value))) {
         return "pid selector names an actor that does not exist yet";
       }

@@ -220,7 +220,7 @@ StepResult rule_get_id(const Ctx& c, bool session) {
 // ---- orphaned process groups -------------------------------------------------------
 
 // How a member of a newly orphaned group takes SIGHUP then SIGCONT.
-void hup_and_cont(const Ctx& c, State& s, ActorId m, bool& dies, Effect& e) {
+void hup_and_cont(State& s, ActorId m, bool& dies, Effect& e) {
   Process& p = s.proc(m);
   const int hup = p.disp[FC_SIGHUP];
   if (hup == FC_DISP_DFL) {
@@ -327,7 +327,7 @@ void orphaned_group_signals(const Ctx& c, State& s, std::uint32_t before, Effect
     e.cite("posix:_exit:ORPHAN_PGRP:1").cite("posix:xbd:ORPHANED:1");
     for (ActorId m : members) {
       bool dies = false;
-      hup_and_cont(c, s, m, dies, e);
+      hup_and_cont(s, m, dies, e);
       if (dies) dying.push_back(m);
     }
   }

@@ -241,6 +241,14 @@ Check check_wait(const Ctx& c, WaitCall& w) {
     case Op::Wait4:
       sel = st.args[0];
       options = st.args[1];
+      // issue 4 (groups): posix:waitpid:PGID:1 "If pid is less than
+      // (pid_t)-1, status is requested for any child process whose process
+      // group ID is equal to the absolute value of pid."
+      if (FC_PIDSEL_IS_GROUP(sel)) {
+        w.by_group = true;
+        w.group = static_cast<ActorId>(FC_PIDSEL_GROUP_ACTOR(sel));
+        sel = FC_PIDSEL_ANY;
+      }
       // man:wait:EINVAL:1 "The options argument was invalid." WNOWAIT and
       // WEXITED are waitid() options (posix:waitpid:OPTIONS:1 lists WCONTINUED,
       // WNOHANG, WUNTRACED only); man:wait4:SAME:1 wait4 takes waitpid's.
@@ -340,6 +348,7 @@ Check check_wait(const Ctx& c, WaitCall& w) {
     // child processes."
     if (children.empty()) {
       k.raise(ECHILD, zombies_dropped ? "linux:wait_consider_task:ZOMBIE:1"
+                      : w.by_group && !w.siginfo ? "posix:waitpid:ECHILD:1"  // issue 4 (groups)
                       : w.siginfo     ? "posix:waitid:ECHILD:1"
                                       : "posix:wait:ECHILD:1");
     }

@@ -170,6 +170,7 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
       return true;
     case FC_ARG_PIDSEL:
       if ((v >= 0 && v < FC_MAX_ACTORS) || v == FC_PIDSEL_ANY || v == FC_PIDSEL_PGRP) return true;
+      if (FC_PIDSEL_IS_GROUP(v)) return true;  // issue 4 (groups): waitpid(-pgid)
       break;
     case FC_ARG_REGION:
       if (v >= 0 && v < FC_MAX_REGIONS) return true;

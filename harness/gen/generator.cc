@@ -298,6 +298,9 @@ bool fill_args(Step& step, ArgContext& c) {
       step.args[1] = c.rng.pick(c.all).id;
     }
     if (step.op == Op::Kill && c.rng.percent(60)) step.args[1] = FC_SIGSTOP;
+    if ((step.op == Op::WaitPid || step.op == Op::Wait4) && c.rng.percent(30)) {
+      step.args[0] = FC_PIDSEL_GROUP(c.rng.pick(c.all).id);  // waitpid(-pgid)
+    }
     if (c.profile.job_control_bias && step.op == Op::Kill && !c.self.children.empty()) {
       step.args[0] = c.rng.pick(c.self.children);
     }

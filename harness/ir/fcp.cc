@@ -107,6 +107,8 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_PIDSEL:
       if (value == FC_PIDSEL_ANY) return "any";
       if (value == FC_PIDSEL_PGRP) return "pgrp";
+      // issue 4 (groups): -P<n>, the group whose id is P<n>'s pid
+      if (FC_PIDSEL_IS_GROUP(value)) return "-P" + std::to_string(FC_PIDSEL_GROUP_ACTOR(value));
       return "P" + std::to_string(value);
     case FC_ARG_REGION: return "M" + std::to_string(value);
     case FC_ARG_FILE: return "f" + std::to_string(value);
@@ -328,7 +330,7 @@ std::string kind_description(int kind) {
   switch (kind) {
     case FC_ARG_FD: return "a descriptor number";
     case FC_ARG_INT: return "an integer";
-    case FC_ARG_PIDSEL: return "a pid selector (P<n>, any or pgrp)";
+    case FC_ARG_PIDSEL: return "a pid selector (P<n>, any, pgrp or -P<n>)";
     case FC_ARG_REGION: return "a region (M<n>)";
     case FC_ARG_SLOT: return "a slot number";
     case FC_ARG_VALUE: return "a value";
@@ -361,6 +363,11 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_PIDSEL:
       if (word == "any") return FC_PIDSEL_ANY;
       if (word == "pgrp") return FC_PIDSEL_PGRP;
+      if (word.size() > 1 && word[0] == '-') {  // issue 4 (groups)
+        auto actor = parse_named(word.substr(1), 'P');
+        if (!actor || *actor >= FC_MAX_ACTORS) return std::nullopt;
+        return FC_PIDSEL_GROUP(*actor);
+      }
       return parse_named(word, 'P');
     case FC_ARG_REGION: return parse_named(word, 'M');
     case FC_ARG_FILE: return parse_named(word, 'f');

@@ -60,6 +60,7 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_INT: return out_of(-(1LL << 40), 1LL << 40);
     case FC_ARG_PIDSEL:
       if (value == FC_PIDSEL_ANY || value == FC_PIDSEL_PGRP) return std::nullopt;
+      if (FC_PIDSEL_IS_GROUP(value)) value = FC_PIDSEL_GROUP_ACTOR(value);  // issue 4 (groups)
       if (!actors.count(static_cast<ActorId>(value))) {
         return "pid selector names P" + std::to_string(value) + ", which no earlier step created";
       }

@@ -70,7 +70,7 @@
 #define FC_ARG_NONE 0
 #define FC_ARG_FD 1        /* descriptor number, 0..FC_MAX_PROGRAM_FD */
 #define FC_ARG_INT 2       /* signed integer literal */
-#define FC_ARG_PIDSEL 3    /* actor index >= 0, FC_PIDSEL_ANY, FC_PIDSEL_PGRP */
+#define FC_ARG_PIDSEL 3    /* actor index >= 0, FC_PIDSEL_ANY, FC_PIDSEL_PGRP, FC_PIDSEL_GROUP(n) */
 #define FC_ARG_REGION 4    /* region index (M<n>) */
 #define FC_ARG_SLOT 5      /* 0..FC_REGION_SLOTS-1 */
 #define FC_ARG_VALUE 6     /* 64-bit value */
@@ -110,6 +110,11 @@
 #define FC_PROCSEL_SELF (-1)  /* setpgid/getpgid/getsid pid argument 0: the caller */
 #define FC_PGID_SAME (-1)     /* setpgid pgid argument 0: the target's own pid */
 #define FC_PGID_NEGATIVE (-2) /* setpgid pgid argument -1: EINVAL */
+/* waitpid/wait4 pid selector -pid(P<n>): the process group whose id is
+ * P<n>'s pid. Encoded as FC_PIDSEL_GROUP(n) = -16 - n. */
+#define FC_PIDSEL_GROUP(n) (-16 - (n))
+#define FC_PIDSEL_IS_GROUP(v) ((v) <= -16 && (v) > -16 - FC_MAX_ACTORS)
+#define FC_PIDSEL_GROUP_ACTOR(v) (-16 - (v))
 
 /* Abstract open/status flags; the executor maps them to native values. */
 #define FC_O_RDONLY 0x0

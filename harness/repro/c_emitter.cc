@@ -97,7 +97,6 @@ std::string wait_options(std::int64_t fc) {
   return join_flags(names);
 }
 
-// Pid selector -> the pid argument of waitpid/wait4.
 /* ---- process groups and sessions (issue 4, groups) ---- */
 // FC_ARG_PROCSEL as C: 0 for the caller, else the actor's pid.
 std::string procsel(std::int64_t selector) {
@@ -105,9 +104,13 @@ std::string procsel(std::int64_t selector) {
   return "fc_pid(" + std::to_string(selector) + ")";
 }
 
+// Pid selector -> the pid argument of waitpid/wait4.
 std::string waitpid_target(std::int64_t selector) {
   if (selector == FC_PIDSEL_ANY) return "-1";
   if (selector == FC_PIDSEL_PGRP) return "0";
+  if (FC_PIDSEL_IS_GROUP(selector)) {  // issue 4 (groups): -pgid
+    return "-fc_pid(" + std::to_string(FC_PIDSEL_GROUP_ACTOR(selector)) + ")";
+  }
   return "fc_pid(" + std::to_string(selector) + ")";
 }
 

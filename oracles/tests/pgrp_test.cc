@@ -135,6 +135,34 @@ TEST(GroupWaits, SelectChildrenByTheirCurrentGroup) {
   EXPECT_EQ(r.obs[4], "ret=0 si_pid=P1 si_code=CLD_EXITED si_status=3");
 }
 
+// waitpid: "If pid is less than (pid_t)-1, status is requested for any child process
+// whose process group ID is equal to the absolute value of pid."; ECHILD when "the process
+// group specified by pid does not exist or does not have any member process that is a
+// child of the calling process".
+TEST(GroupWaits, NegativePidSelectsThatGroup) {
+  ModelRun r = run("P0 fork -> P1\nP0 setpgid P1 same\nP0 fork -> P2\nP0 setpgid P2 P1\n"
+                   "P2 _exit 5\nP0 waitpid -P0 WNOHANG\nP0 wait4 -P1 0\n"
+                   "P0 waitpid -P1 WNOHANG\nP1 _exit 6\nP0 waitpid -P1 0\n"
+                   "P0 waitpid -P1 WNOHANG\n");
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.obs[5], "ret=-1 errno=ECHILD");  // no child left in P0's group
+  EXPECT_EQ(r.obs[6], "ret=P2 status=exited(5)");
+  EXPECT_EQ(r.obs[7], "ret=0");  // P1 is in group P1, alive
+  EXPECT_EQ(r.obs[9], "ret=P1 status=exited(6)");
+  EXPECT_EQ(r.obs[10], "ret=-1 errno=ECHILD");
+  // "If status information is available for two or more child processes, the order in
+  // which their status is reported is unspecified."
+  EXPECT_THAT(allowed_last("P0 fork -> P1\nP0 setpgid P1 same\nP0 fork -> P2\n"
+                           "P0 setpgid P2 P1\nP2 _exit 5\nP1 _exit 6\nP0 wait4 -P1 0\n"),
+              ::testing::UnorderedElementsAre("ret=P1 status=exited(6)",
+                                              "ret=P2 status=exited(5)"));
+}
+
+// waitid takes a process group through P_PGID, never as a negative pid.
+TEST(GroupWaits, WaitidRefusesTheNegativePidSelector) {
+  EXPECT_EQ(special_of_last("P0 fork -> P1\nP0 waitid P_PID -P0 WEXITED\n"), "Invalid");
+}
+
 // The orphaned-group scenario: P1 leads a session, its child P2 leads a group of its
 // own there and is stopped; when P1 exits, P2 goes to the subreaper P0 in another
 // session, so group P2 is orphaned with a stopped member.

@@ -252,6 +252,13 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_INT: return range(-(1LL << 40), 1LL << 40);
     case FC_ARG_PIDSEL:
       if (value == FC_PIDSEL_ANY || value == FC_PIDSEL_PGRP) return std::nullopt;
+      // issue 4 (groups): waitpid(-pgid), only for waitpid and wait4.
+      if (FC_PIDSEL_IS_GROUP(value)) {
+        if (step.op != Op::WaitPid && step.op != Op::Wait4) {
+          return std::string("a group pid selector is for waitpid and wait4 only");
+        }
+        value = FC_PIDSEL_GROUP_ACTOR(value);
+      }
       if (value < 0 || !s.created(static_cast<ActorId>(value))) {
         return "pid selector names an actor that does not exist yet";
       }
@@ -287,6 +294,16 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_CLONEFLAGS: return range(0, FC_CLONE_ALL);      // issue 3
     case FC_ARG_EXITSIG: return range(0, FC_EXITSIG_WIDE);      // issue 3
     case FC_ARG_CLONE3ARGS: return range(0, FC_C3_LAST);        // issue 3
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case FC_ARG_PROCSEL:
+    case FC_ARG_PGID:
+      if (value == FC_PROCSEL_SELF || (kind == FC_ARG_PGID && value == FC_PGID_NEGATIVE)) {
+        return std::nullopt;
+      }
+      if (value < 0 || !s.created(static_cast<ActorId>(value))) {
+        return "argument names an actor that does not exist yet";
+      }
+      return std::nullopt;
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO");
       return std::nullopt;
@@ -334,6 +351,11 @@ StatePtr initial_state(const Profile& profile) {
   Process& p0 = s->procs[0];
   p0.life = Life::Alive;
   p0.parent = kReaper;  // the harness starts P0 as a child of the reaper
+  // issue 4 (groups): the reaper calls setsid() and P0 setpgid(0, 0)
+  // (harness/executor/supervisor.cc RunReaper): P0 leads a group of its own
+  // in the reaper's session.
+  p0.pgid = 0;
+  p0.sid = kReaper;
   // fds 0, 1 and 2: one open file description of /dev/null, O_RDWR.
   int null_ofd = s->add_ofd(Ofd{ObjectRef{ObjectKind::Null, 0}, FC_O_RDWR, false, false, 0});
   for (int fd = 0; fd < 3; ++fd) s->install_fd(0, fd, null_ofd, false);
@@ -400,6 +422,7 @@ std::string describe(const State& state) {
     if (p.term_sig) out << " killed-by=" << obs::signal_name(p.term_sig);
     if (p.stopped) out << " stopped";
     if (p.pdeathsig) out << " pdeathsig=" << obs::signal_name(p.pdeathsig);  // issue 4, pidfd
+    out << " pgid=" << actor_symbol(p.pgid) << " sid=" << actor_symbol(p.sid);  // issue 4 (groups)
     if (p.caught) {
       std::vector<int> sigs;
       for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {

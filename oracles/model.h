@@ -57,6 +57,13 @@ struct Profile {
   // create a thread pidfd (PIDFD_THREAD).
   bool clone_pidfd_with_thread = true;
 
+  /* ---- process groups and sessions (issue 4, groups) ---- */
+  // getsid(pid) for a process in another session: POSIX allows EPERM ("the
+  // implementation considers this an error"); Linux never returns it
+  // (getsid(2) NOTES; oracles/spec/pgrp.md). posix-strict sets true, and
+  // such a getsid may fail with EPERM or succeed.
+  bool getsid_other_session_may_eperm = false;
+
   // Mutation testing: one deliberately wrong rule, so that the suites' own
   // tests can show each property catches it (and shrinks it). Never set
   // outside those tests; `forkconf` has no option for it. (Added by the
@@ -83,6 +90,9 @@ struct Profile {
     /* ---- pidfd and parent-death signal (issue 4, pidfd) ---- */
     PidfdNotReadable,      // a pidfd never polls readable, even after its process exited
     PdeathsigInherited,    // fork copies the parent-death signal to the child
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    SetsidByGroupLeader,   // setsid succeeds for a process group leader
+    OrphanedStopNoHup,     // a newly orphaned group's stopped member gets no SIGHUP/SIGCONT
   } planted_bug = PlantedBug::None;
 };
 
@@ -102,8 +112,8 @@ struct Outcome {
   // issue 4: what the executor must wait for after this step (wire.h
   // FC_SYNC_*): the asynchronous effect of a kill on its target.
   int sync = 0;
-  // issue 4, pidfd: actors that die asynchronously because of this step
-  // beyond its own target (parent-death signals), in order (wire.h
+  // issue 4: actors that die asynchronously because of this step beyond its
+  // own target (parent-death signals, an orphaned group's SIGHUP), in order (wire.h
   // FC_SYNC_DEATHS): the executor waits for them before the next step.
   std::vector<int> deaths;
 };

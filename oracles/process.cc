@@ -71,6 +71,12 @@ void effect_fork(const Ctx& c, Effect& e) {
   if (parent.pdeathsig) e.cite("man:prctl:PDEATHSIG:5");
   // PLANTED BUG (tests only): the child inherits the parent-death signal.
   if (planted(c, Profile::PlantedBug::PdeathsigInherited)) p.pdeathsig = parent.pdeathsig;
+  /* ---- process groups and sessions (issue 4, groups) ---- */
+  // man:setpgid:FORK:1 "A child created via fork(2) inherits its parent's
+  // process group ID."; man:setsid:FORK:1 "A child created via fork(2)
+  // inherits its parent's session ID."
+  p.pgid = parent.pgid;
+  p.sid = parent.sid;
   s.proc(child) = std::move(p);
   // PLANTED BUG (tests only): the child gets one extra descriptor (/dev/null).
   if (planted(c, Profile::PlantedBug::ChildLeaksFd)) {
@@ -118,6 +124,8 @@ void effect_exit(const Ctx& c, Effect& e) {
 // The consequences of process termination, shared by _exit/exit and by death
 // from a signal (issue 4: posix:kill / signal.cc).
 void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) {
+  // issue 4 (groups): which groups are orphaned before this process ends.
+  const std::uint32_t orphaned_before = orphaned_groups(s);
   {
     Process& p = s.proc(self);
     p.term_sig = term_sig;
@@ -186,6 +194,9 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
   // issue 4: SIGCHLD to the parent, and auto-reaping under SIG_IGN or
   // SA_NOCLDWAIT (signal.cc).
   if (p.parent != kReaper) notify_parent(s, self, e);
+  // issue 4 (groups): a group this exit (or the reparenting of its children)
+  // orphans gets SIGHUP and SIGCONT if a member is stopped (pgrp.cc).
+  orphaned_group_signals(c, s, orphaned_before, e);
 }
 
 namespace {
@@ -222,6 +233,9 @@ struct WaitCall {
   bool stopped = false;    // WUNTRACED / WSTOPPED
   bool continued = false;  // WCONTINUED
   bool pidfd_nonblock = false;  // issue 4, pidfd: waitid(P_PIDFD) on an O_NONBLOCK pidfd
+  /* ---- process groups and sessions (issue 4, groups) ---- */
+  bool by_group = false;   // only children in process group `group`
+  ActorId group = kReaper;
 };
 
 // Decodes the step and raises every error that applies.
@@ -239,6 +253,14 @@ Check check_wait(const Ctx& c, WaitCall& w) {
     case Op::Wait4:
       sel = st.args[0];
       options = st.args[1];
+      // issue 4 (groups): posix:waitpid:PGID:1 "If pid is less than
+      // (pid_t)-1, status is requested for any child process whose process
+      // group ID is equal to the absolute value of pid."
+      if (FC_PIDSEL_IS_GROUP(sel)) {
+        w.by_group = true;
+        w.group = static_cast<ActorId>(FC_PIDSEL_GROUP_ACTOR(sel));
+        sel = FC_PIDSEL_ANY;
+      }
       // man:wait:EINVAL:1 "The options argument was invalid." WNOWAIT and
       // WEXITED are waitid() options (posix:waitpid:OPTIONS:1 lists WCONTINUED,
       // WNOHANG, WUNTRACED only); man:wait4:SAME:1 wait4 takes waitpid's.
@@ -282,8 +304,8 @@ Check check_wait(const Ctx& c, WaitCall& w) {
           if (c.profile().waitid_pgid_zero_is_own_group) {
             // man:wait:PGID0:1 "Since Linux 5.4, if id is zero, then wait for
             // any child that is in the same process group as the caller's
-            // process group". All actors share P0's group (no setpgid op).
-            sel = FC_PIDSEL_ANY;
+            // process group". issue 4 (groups): that group, as waitpid(0).
+            sel = FC_PIDSEL_PGRP;
           } else {
             // posix:waitid:P_PGID:1 wait for a child whose group id is 0:
             // there is none, or the set is invalid.
@@ -292,9 +314,11 @@ Check check_wait(const Ctx& c, WaitCall& w) {
             sel = FC_PIDSEL_ANY;  // only the errors above apply
           }
         } else {
-          // Whether P<n>'s pid is a process group id depends on whether the
-          // harness made P0 a group leader: not modelled.
-          k.not_modeled("waitid(P_PGID, pid of an actor): process group ids are the harness's");
+          // issue 4 (groups): posix:waitid:P_PGID:1 any child whose process
+          // group ID is the actor's pid (the executor passes that pid).
+          w.by_group = true;
+          w.group = static_cast<ActorId>(sel);
+          sel = FC_PIDSEL_ANY;
         }
       }
       break;
@@ -334,6 +358,19 @@ Check check_wait(const Ctx& c, WaitCall& w) {
   w.nohang = options & FC_WNOHANG;
 
   std::vector<ActorId> children = c.s.children(c.self());
+  // issue 4 (groups): posix:waitpid:PGRP:1 pid 0 selects the children in the
+  // caller's process group (its group when the call is made).
+  if (sel == FC_PIDSEL_PGRP) {
+    w.by_group = true;
+    w.group = c.s.proc(c.self()).pgid;
+  }
+  if (w.by_group) {
+    std::vector<ActorId> in_group;
+    for (ActorId child : children) {
+      if (c.s.proc(child).pgid == w.group) in_group.push_back(child);
+    }
+    children = std::move(in_group);
+  }
   // issue 4: Profile::wait_zombies_need_wexited.
   bool zombies_dropped = false;
   if (!w.exited && (w.stopped || w.continued) && c.profile().wait_zombies_need_wexited) {
@@ -346,13 +383,14 @@ Check check_wait(const Ctx& c, WaitCall& w) {
   }
   if (sel == FC_PIDSEL_ANY || sel == FC_PIDSEL_PGRP) {
     // posix:waitpid:PGRP:1 pid 0 means "any child process whose process group
-    // ID is equal to that of the calling process": every child, since all
-    // actors stay in P0's process group.
+    // ID is equal to that of the calling process": issue 4 (groups) filters
+    // by the real group above (matches()).
     w.any = true;
     // posix:wait:ECHILD:1 "The calling process has no existing unwaited-for
     // child processes."
     if (children.empty()) {
       k.raise(ECHILD, zombies_dropped ? "linux:wait_consider_task:ZOMBIE:1"
+                      : w.by_group && !w.siginfo ? "posix:waitpid:ECHILD:1"  // issue 4 (groups)
                       : w.siginfo     ? "posix:waitid:ECHILD:1"
                                       : "posix:wait:ECHILD:1");
     }
@@ -377,6 +415,8 @@ bool matches(const WaitCall& w, ActorId child) { return w.any || w.who == child;
 // PLANTED BUG (tests only, issue 4): a pid selector matches every child.
 bool matches(const State& s, const WaitCall& w, ActorId child) {
   if (s.profile->planted_bug == Profile::PlantedBug::PidSelectorMatchesAny) return true;
+  // issue 4 (groups): a group selector matches the children in that group.
+  if (w.by_group && s.proc(child).pgid != w.group) return false;
   return matches(w, child);
 }
 

@@ -121,6 +121,15 @@ void deliver_signal(const Ctx& c, State& s, ActorId target, int sig, Effect& e);
 void send_pdeathsig(const Ctx& c, State& s, ActorId orphan, Effect& e);
 // pidfd.cc: the pidfd behind descriptor `fd` of `a`, or -1 (not open: -2).
 int pidfd_target(const State& s, ActorId a, std::int64_t fd);
+/* ---- process groups and sessions (issue 4, groups) ---- */
+// pgrp.cc: the process groups that are orphaned (POSIX XBD 3.2.2.2's
+// definition) in `s`, as a bit set over group ids (bit 0..31: the actor
+// whose pid the pgid is).
+std::uint32_t orphaned_groups(const State& s);
+// pgrp.cc: after a process ended (end_process), every group that was not
+// orphaned in `before` and is now, and has a stopped member, gets SIGHUP then
+// SIGCONT (posix:_exit:ORPHAN_PGRP:1).
+void orphaned_group_signals(const Ctx& c, State& s, std::uint32_t before, Effect& e);
 
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);

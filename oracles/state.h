@@ -73,6 +73,12 @@ struct Process {
   bool cont_report = false;  // continue not yet reported to a WCONTINUED wait
   /* ---- pidfd and parent-death signal (issue 4, pidfd) ---- */
   int pdeathsig = 0;  // PR_SET_PDEATHSIG: sent when the parent dies (0: none)
+  /* ---- process groups and sessions (issue 4, groups) ---- */
+  // The process group and session, each named by the process whose pid it
+  // is (kReaper: the reaper's). P0 leads a group of its own in the reaper's
+  // session (harness/executor/supervisor.cc); fork copies both.
+  ActorId pgid = 0;
+  ActorId sid = kReaper;
   bool operator==(const Process&) const = default;
 };
 

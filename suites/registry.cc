@@ -248,6 +248,45 @@ SuiteDef pdeathsig() {
           p};
 }
 
+/* ---- process groups and sessions (issue 4, groups) ---- */
+SuiteDef sessions() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 12).weight(Op::SetPgid, 14).weight(Op::SetSid, 8).weight(Op::GetPgid, 6);
+  p.weight(Op::GetSid, 6).weight(Op::GetPgrp, 4).weight(Op::WaitPid, 6).weight(Op::WaitId, 5);
+  p.weight(Op::Exec, 4).weight(Op::UExit, 5);
+  p.max_actors = 6;
+  return {"sessions",
+          "fork inherits the process group and session; setpgid joins or creates a group in "
+          "the caller's session for itself or a child that has not exec'd, setsid makes a "
+          "process that leads no group the leader of a new session and group, each failing "
+          "with the documented errno otherwise; getpgid, getsid and getpgrp report them; "
+          "waitpid(0) and waitid(P_PGID) select children by their current group",
+          {"posix:setpgid (EACCES EINVAL EPERM ESRCH)", "posix:setsid (EPERM)",
+           "posix:getpgid", "posix:getsid", "posix:getpgrp", "man:getsid(2) Linux never EPERM",
+           "man:setpgid(2) fork inherits the PGID", "posix:waitpid pid 0",
+           "posix:waitid P_PGID"},
+          p};
+}
+
+SuiteDef pgrp_orphans() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 14).weight(Op::SetSid, 8).weight(Op::SetPgid, 10).weight(Op::Kill, 10);
+  p.weight(Op::UExit, 10).weight(Op::Exit, 3).weight(Op::Sigaction, 5).weight(Op::Caught, 5);
+  p.weight(Op::WaitPid, 6).weight(Op::WaitId, 3).weight(Op::Subreaper, 3).weight(Op::GetPgid, 2);
+  p.max_actors = 6;
+  p.job_control_bias = true;
+  return {"pgrp_orphans",
+          "when an exit orphans a process group (no member has a parent in another group of "
+          "the same session) that has a stopped member, every member gets SIGHUP then SIGCONT: "
+          "by default it dies of SIGHUP, with a handler it records both and is continued, "
+          "ignoring SIGHUP it is continued; groups orphaned without a stopped member, or "
+          "already orphaned, get nothing",
+          {"posix:_exit (newly orphaned process group: SIGHUP then SIGCONT)",
+           "posix:XBD 3.254 orphaned process group", "kernel/exit.c kill_orphaned_pgrp",
+           "posix:2.4.3 SIGCONT continues a stopped process", "posix:setsid", "posix:setpgid"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -257,7 +296,8 @@ const std::vector<SuiteDef>& all() {
                                                clone_errors() /* issue 3 */,
                                                /* issue 4 */ wait_options(), sigchld(),
                                                signals_fork(), wait_selectors(), reparent(),
-                                               /* issue 4, pidfd */ pidfd(), pdeathsig()};
+                                               /* issue 4, pidfd */ pidfd(), pdeathsig(),
+                                               /* issue 4, groups */ sessions(), pgrp_orphans()};
   return suites;
 }
 

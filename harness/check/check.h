@@ -25,7 +25,7 @@ struct Plan {
   std::vector<Observation> expected;    // first allowed observation per step
   std::vector<std::vector<std::string>> rules;  // citations per step
   std::vector<int> sync;  // issue 4: per step, wire.h FC_SYNC_* (kill's effect)
-  std::vector<std::vector<int>> deaths;  // issue 4, pidfd: per step, Outcome::deaths
+  std::vector<std::vector<int>> deaths;  // issue 4: per step, Outcome::deaths
 };
 
 // Why a program cannot be planned: the model refuses one of its steps.

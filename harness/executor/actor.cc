@@ -76,8 +76,9 @@ void WaitBeforeStep(ControlBlock* cb, int index) {
         prev.actor != g_process.actor) {
       WaitForDeath(cb, LoadAcquire(&cb->actor_pid[prev.actor]));
     }
-    /* ---- issue 4, pidfd: deaths the previous step caused beyond its own
-     * target (parent-death signals), wire.h FC_SYNC_DEATHS. Only steps
+    /* ---- issue 4: deaths the previous step caused beyond its own target
+     * (parent-death signals, the SIGHUP of a newly orphaned process group),
+     * wire.h FC_SYNC_DEATHS. Only steps
      * whose data is a sync expectation carry them. */
     const int prev_op = prev.op;
     if ((prev_op == kOpExit || prev_op == kOpUExit || prev_op == kOpKill ||

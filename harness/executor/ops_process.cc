@@ -118,6 +118,14 @@ bool WaitpidTarget(StepCall& call, int64_t selector, pid_t* pid) {
     *pid = 0;
     return true;
   }
+  // issue 4 (groups): "< -1 meaning wait for any child process whose process
+  // group ID is equal to the absolute value of pid."
+  if (FC_PIDSEL_IS_GROUP(selector)) {
+    int leader_pid = 0;
+    if (!call.ActorPid(FC_PIDSEL_GROUP_ACTOR(selector), &leader_pid)) return false;
+    *pid = -leader_pid;
+    return true;
+  }
   int actor_pid = 0;
   if (!call.ActorPid(selector, &actor_pid)) return false;
   *pid = actor_pid;
@@ -163,6 +171,9 @@ StepEnd OpWaitId(StepCall& call) {
   }
   id_t id = 0;
   int64_t selector = call.arg(1);
+  if (FC_PIDSEL_IS_GROUP(selector)) {  // issue 4 (groups): waitpid/wait4 only
+    return call.Fail("waitid takes no group pid selector (%lld)", static_cast<long long>(selector));
+  }
   if (selector >= 0) {
     int actor_pid = 0;
     if (!call.ActorPid(selector, &actor_pid)) return StepEnd::kAbort;

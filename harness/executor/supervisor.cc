@@ -45,6 +45,38 @@ constexpr const char kCgroupPrefix[] = "forkconf-";
 constexpr const char kScratchPrefix[] = "forkconf-scratch-";
 constexpr const char kTmpfsScratchRoot[] = "/tmp/fcp-scratch";
 
+/* ---- process groups and sessions (issue 4, groups) ---- */
+// Subreaper mode: actors that left P0's process group (setpgid, setsid)
+// survive the group kill; once their parents are dead they are our children
+// (we are a subreaper). Kills each actor that is our child now, through a
+// pidfd taken before checking that it is our child (waitid(P_PIDFD) fails
+// with ECHILD otherwise), so a recycled pid is never signalled. Returns
+// whether it killed anything. Without pidfds (Linux < 5.4) it does nothing.
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+bool KillActorChildren(ControlBlock* cb) {
+  bool killed = false;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+  for (int a = 0; a < FC_MAX_ACTORS; ++a) {
+    const int32_t pid = LoadAcquire(&cb->actor_pid[a]);
+    if (pid <= 1) continue;
+    UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd.valid()) continue;
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd.get()), &info,
+               WEXITED | WNOHANG | WNOWAIT) != 0) {
+      continue;  // ECHILD: not our child (yet)
+    }
+    if (syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) == 0) killed = true;
+  }
+#else
+  (void)cb;
+#endif
+  return killed;
+}
+
 // ---- small file helpers ---------------------------------------------------
 
 bool WriteFile(const char* path, const char* text) {
@@ -628,6 +660,7 @@ void Server::KillAndReapAfterTimeout(pid_t reaper) {
     if (r > 0) continue;
     if (r < 0 || MonotonicNs() >= give_up) break;  // ECHILD: all gone
     if (group > 0) kill(-group, SIGKILL);
+    KillActorChildren(cb);  // issue 4 (groups): actors that left P0's group
     struct timespec ts = NsToTimespec(10 * 1000 * 1000);
     sigtimedwait(&chld, nullptr, &ts);
   }
@@ -730,6 +763,8 @@ void Server::KillAndReapAfterTimeout(pid_t reaper) {
     kill(-p0, SIGKILL);
   }
   for (;;) {
+    // issue 4 (groups): actors outside P0's group, once they are ours.
+    if (!(mode_ == kModePidns && getpid() == 1)) KillActorChildren(cb);
     pid_t r = waitpid(-1, nullptr, __WALL);
     if (r < 0 && errno != EINTR) break;  // ECHILD: everything is reaped
   }

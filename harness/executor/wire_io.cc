@@ -170,6 +170,7 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
       return true;
     case FC_ARG_PIDSEL:
       if ((v >= 0 && v < FC_MAX_ACTORS) || v == FC_PIDSEL_ANY || v == FC_PIDSEL_PGRP) return true;
+      if (FC_PIDSEL_IS_GROUP(v)) return true;  // issue 4 (groups): waitpid(-pgid)
       break;
     case FC_ARG_REGION:
       if (v >= 0 && v < FC_MAX_REGIONS) return true;
@@ -226,6 +227,13 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
       break;
     case FC_ARG_CLONE3ARGS:
       if (v >= 0 && v <= FC_C3_LAST) return true;
+      break;
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case FC_ARG_PROCSEL:
+      if ((v >= 0 && v < FC_MAX_ACTORS) || v == FC_PROCSEL_SELF) return true;
+      break;
+    case FC_ARG_PGID:
+      if ((v >= 0 && v < FC_MAX_ACTORS) || v == FC_PGID_SAME || v == FC_PGID_NEGATIVE) return true;
       break;
     default: snprintf(why, why_size, "unknown argument kind %d in ops.def", kind); return false;
   }

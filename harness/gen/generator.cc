@@ -1,6 +1,9 @@
 #include "harness/gen/generator.h"
 
 #include <algorithm>
+#include <optional>
+
+#include "oracles/state.h"  // issue 4 (groups): job_control_bias reads groups and stops
 
 namespace fc {
 
@@ -157,6 +160,23 @@ std::int64_t gen_pdeathsig(ArgContext& c) {
   static const std::vector<int> sigs = {FC_SIGKILL, FC_SIGKILL, FC_SIGTERM, FC_SIGUSR1,
                                         FC_SIGUSR1, FC_SIGUSR2, FC_SIGHUP,  FC_SIGCHLD, 0};
   return c.rng.pick(sigs);
+/* ---- process groups and sessions (issue 4, groups) ---- */
+// setpgid/getpgid/getsid's pid: mostly the caller (pid 0) or a child (the
+// only targets setpgid accepts), sometimes any actor named so far (ESRCH,
+// another session).
+std::int64_t gen_procsel(ArgContext& c) {
+  int roll = static_cast<int>(c.rng.below(100));
+  if (roll < 40) return FC_PROCSEL_SELF;
+  if (!c.self.children.empty() && roll < 80) return c.rng.pick(c.self.children);
+  return c.rng.pick(c.all).id;
+}
+
+// setpgid's pgid: 0 (a group of its own) half the time, else an actor's pid
+// (a group that may exist, in this session or not), rarely -1 (EINVAL).
+std::int64_t gen_pgid(ArgContext& c) {
+  if (c.rng.percent(c.profile.invalid_arg_percent / 2)) return FC_PGID_NEGATIVE;
+  if (c.rng.percent(50)) return FC_PGID_SAME;
+  return c.rng.pick(c.all).id;
 }
 
 std::string gen_bytes(Rng& rng) {
@@ -284,6 +304,9 @@ bool fill_args(Step& step, ArgContext& c) {
       case FC_ARG_SAFLAGS:
         value = (c.rng.percent(30) ? FC_SA_NOCLDSTOP : 0) | (c.rng.percent(30) ? FC_SA_NOCLDWAIT : 0);
         break;
+      /* ---- process groups and sessions (issue 4, groups) ---- */
+      case FC_ARG_PROCSEL: value = gen_procsel(c); break;
+      case FC_ARG_PGID: value = gen_pgid(c); break;
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
@@ -316,6 +339,31 @@ bool fill_args(Step& step, ArgContext& c) {
   if (step.op == Op::Subreaper) step.args[0] = c.rng.percent(85) ? 1 : 0;  // issue 4
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
+  /* ---- process groups and sessions (issue 4, groups) ---- */
+  // Suites that move processes between groups: waitid(P_PGID) names an
+  // actor's group; kill mostly stops a child or probes, and sigaction picks
+  // SIGHUP and SIGCONT (how a newly orphaned group takes SIGHUP + SIGCONT).
+  if (c.profile.weight_of(Op::SetPgid) > 0) {
+    if (step.op == Op::WaitId && step.args[0] == FC_P_PGID && c.rng.percent(60)) {
+      step.args[1] = c.rng.pick(c.all).id;
+    }
+    if (step.op == Op::Kill && c.rng.percent(60)) step.args[1] = FC_SIGSTOP;
+    if ((step.op == Op::WaitPid || step.op == Op::Wait4) && c.rng.percent(30)) {
+      step.args[0] = FC_PIDSEL_GROUP(c.rng.pick(c.all).id);  // waitpid(-pgid)
+    }
+    if (c.profile.job_control_bias && step.op == Op::Kill && !c.self.children.empty()) {
+      step.args[0] = c.rng.pick(c.self.children);
+    }
+    if (c.profile.job_control_bias && step.op == Op::SetPgid && c.rng.percent(80)) {
+      step.args[0] = c.self.children.empty() || c.rng.percent(50) ? FC_PROCSEL_SELF
+                                                                  : c.rng.pick(c.self.children);
+      if (c.rng.percent(70)) step.args[1] = FC_PGID_SAME;
+    }
+    if (step.op == Op::Sigaction && step.args[0] != FC_SIGKILL && step.args[0] != FC_SIGSTOP &&
+        step.args[0] != 0 && c.rng.percent(60)) {
+      step.args[0] = c.rng.percent(70) ? FC_SIGHUP : FC_SIGCONT;
+    }
+  }
   if (step.op == Op::WaitId && step.args[0] == FC_P_PID && step.args[1] < 0) {
     if (c.self.children.empty()) return false;
     step.args[1] = c.rng.pick(c.self.children);
@@ -330,6 +378,120 @@ Op pick_op(const GenProfile& profile, Rng& rng, int total_weight) {
     if (roll < 0) return entry.op;
   }
   return Op::GetPid;
+}
+
+/* ---- process groups and sessions (issue 4, groups) ---- */
+// GenProfile::job_control_bias: the next step towards a newly orphaned
+// process group with a stopped member, read off the model's state: a
+// session of its own (setsid), a second group in it (setpgid), a stopped
+// member of that group (kill SIGSTOP by its parent), then the exit of the
+// group's last parent outside it in the session. The model still decides
+// every step; the proposal is only a candidate.
+std::optional<Step> propose_job_control(const oracle::State& s, Rng& rng, const GenProfile& profile) {
+  using oracle::Life;
+  const int n = static_cast<int>(s.procs.size());
+  auto ready = [&](ActorId a) {
+    if (a < 0 || a >= n) return false;
+    const oracle::Process& p = s.procs[a];
+    return p.life == Life::Alive && p.blocked_step < 0 && !p.stopped;
+  };
+  int alive = 0;
+  for (const oracle::Process& p : s.procs) alive += p.life == Life::Alive;
+  auto make = [&](ActorId actor, Op op) {
+    Step step;
+    step.actor = actor;
+    step.op = op;
+    return step;
+  };
+  auto fork_by = [&](ActorId actor) -> std::optional<Step> {
+    if (alive >= profile.max_actors || !ready(actor)) return std::nullopt;
+    Step step = make(actor, Op::Fork);
+    step.out = oracle::next_actor_id(s);
+    if (step.out >= FC_MAX_ACTORS) return std::nullopt;
+    return step;
+  };
+  auto pick = [&](const std::vector<ActorId>& v) -> std::optional<ActorId> {
+    if (v.empty()) return std::nullopt;
+    return v[rng.below(v.size())];
+  };
+  // 1. A session leader other than the reaper.
+  std::vector<ActorId> leaders;
+  for (ActorId a = 0; a < n; ++a) {
+    if (ready(a) && s.procs[a].sid == a) leaders.push_back(a);
+  }
+  auto leader = pick(leaders);
+  if (!leader) {
+    std::vector<ActorId> can;
+    for (ActorId a = 1; a < n; ++a) {
+      if (ready(a) && s.procs[a].pgid != a) can.push_back(a);
+    }
+    if (auto a = pick(can)) return make(*a, Op::SetSid);
+    return fork_by(0);
+  }
+  const ActorId L = *leader;
+  // 2. Another group in that session.
+  std::vector<ActorId> members;
+  for (ActorId a = 0; a < n; ++a) {
+    const oracle::Process& p = s.procs[a];
+    if (p.life == Life::Alive && p.sid == L && p.pgid != L) members.push_back(a);
+  }
+  if (members.empty()) {
+    std::vector<ActorId> kids;
+    for (ActorId a : s.children(L)) {
+      if (ready(a) && s.procs[a].sid == L) kids.push_back(a);
+    }
+    auto kid = pick(kids);
+    if (!kid) return fork_by(L);
+    Step step = rng.percent(50) ? make(L, Op::SetPgid) : make(*kid, Op::SetPgid);
+    step.args[0] = step.actor == L ? *kid : FC_PROCSEL_SELF;
+    step.args[1] = FC_PGID_SAME;
+    return step;
+  }
+  const ActorId G = s.procs[*pick(members)].pgid;
+  std::vector<ActorId> group;
+  bool stopped = false;
+  for (ActorId a = 0; a < n; ++a) {
+    const oracle::Process& p = s.procs[a];
+    if (p.life == Life::Alive && p.pgid == G) {
+      group.push_back(a);
+      stopped |= p.stopped;
+    }
+  }
+  // 3. A stopped member (only a parent stops its child here).
+  if (!stopped) {
+    std::vector<ActorId> stoppable;
+    for (ActorId a : group) {
+      const ActorId parent = s.procs[a].parent;
+      if (s.procs[a].blocked_step < 0 && ready(parent)) stoppable.push_back(a);
+    }
+    auto m = pick(stoppable);
+    if (!m || rng.percent(25)) {
+      auto forker = pick(group);
+      if (forker) return fork_by(*forker);
+      return std::nullopt;
+    }
+    Step step = make(s.procs[*m].parent, Op::Kill);
+    step.args[0] = *m;
+    step.args[1] = FC_SIGSTOP;
+    return step;
+  }
+  // 4. The exit of a parent in the session outside the group (the group's
+  // connection), or of a member connecting it whose stopped child stays.
+  std::vector<ActorId> exits;
+  for (ActorId a : group) {
+    const ActorId parent = s.procs[a].parent;
+    if (parent == oracle::kReaper || parent == 0) continue;
+    const oracle::Process& q = s.procs[parent];
+    if (q.pgid != G && q.sid == s.procs[a].sid && ready(parent)) {
+      exits.push_back(parent);
+      if (ready(a)) exits.push_back(a);
+    }
+  }
+  auto who = pick(exits);
+  if (!who) return std::nullopt;
+  Step step = make(*who, rng.percent(80) ? Op::UExit : Op::Exit);
+  step.args[0] = rng.range(0, 3);
+  return step;
 }
 
 }  // namespace
@@ -363,6 +525,20 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
     if (runnable.empty()) break;
 
     bool placed = false;
+    // issue 4 (groups): a step towards an orphaned group, half the time.
+    if (profile.job_control_bias && rng.percent(50)) {
+      if (std::optional<Step> step = propose_job_control(*state, rng, profile)) {
+        program.steps.push_back(*step);
+        oracle::StepResult result = oracle::apply(*state, program, program.steps.size() - 1);
+        if (!result.outcomes.empty() &&
+            !(someone_blocked && result.outcomes.front().obs == Observation::blocked())) {
+          state = result.outcomes.front().next;
+          placed = true;
+        } else {
+          program.steps.pop_back();
+        }
+      }
+    }
     for (int attempt = 0; attempt < kTriesPerStep && !placed; ++attempt) {
       const oracle::ActorView& self = *runnable[rng.below(runnable.size())];
       Step step;
@@ -370,6 +546,11 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
       step.op = pick_op(profile, rng, total_weight);
       const OpInfo& op = info(step.op);
       if ((op.flags & FC_OPF_CREATES_ACTOR) && actors_alive >= profile.max_actors) continue;
+      // issue 4 (groups): GenProfile::job_control_bias.
+      if (profile.job_control_bias && (step.op == Op::Exit || step.op == Op::UExit)) {
+        if (self.id == 0) continue;
+        if (self.children.size() == self.zombie_children.size() && rng.percent(75)) continue;
+      }
       if (op.flags & FC_OPF_CREATES_ACTOR) step.out = oracle::next_actor_id(*state);
       if (op.flags & FC_OPF_CREATES_REGION) {
         step.out = oracle::next_region_id(*state);

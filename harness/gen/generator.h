@@ -56,6 +56,11 @@ struct GenProfile {
   int max_steps = 40;                    // at full size
   int exit_status_max = 255;             // exit statuses drawn from [0, max]
   int invalid_arg_percent = 8;           // how often arguments aim at errors
+  // issue 4 (groups): steer towards job-control shapes (orphaned process
+  // groups): P0 never exits, an exit mostly comes from a process with live
+  // children, kill mostly stops a child, setpgid mostly names the caller or
+  // a child.
+  bool job_control_bias = false;
 
   GenProfile& weight(Op op, int w) {
     weights[static_cast<std::size_t>(op)] = w;

@@ -107,6 +107,8 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_PIDSEL:
       if (value == FC_PIDSEL_ANY) return "any";
       if (value == FC_PIDSEL_PGRP) return "pgrp";
+      // issue 4 (groups): -P<n>, the group whose id is P<n>'s pid
+      if (FC_PIDSEL_IS_GROUP(value)) return "-P" + std::to_string(FC_PIDSEL_GROUP_ACTOR(value));
       return "P" + std::to_string(value);
     case FC_ARG_REGION: return "M" + std::to_string(value);
     case FC_ARG_FILE: return "f" + std::to_string(value);
@@ -139,6 +141,14 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_DISP:
       return value >= 0 && value < 3 ? std::string(kDisps[value]) : std::to_string(value);
     case FC_ARG_SAFLAGS: return format_flags(value, kSaFlags, "");
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case FC_ARG_PROCSEL:
+      if (value == FC_PROCSEL_SELF) return "self";
+      return "P" + std::to_string(value);
+    case FC_ARG_PGID:
+      if (value == FC_PGID_SAME) return "same";
+      if (value == FC_PGID_NEGATIVE) return "neg";
+      return "P" + std::to_string(value);
     default: return std::to_string(value);
   }
 }
@@ -320,7 +330,7 @@ std::string kind_description(int kind) {
   switch (kind) {
     case FC_ARG_FD: return "a descriptor number";
     case FC_ARG_INT: return "an integer";
-    case FC_ARG_PIDSEL: return "a pid selector (P<n>, any or pgrp)";
+    case FC_ARG_PIDSEL: return "a pid selector (P<n>, any, pgrp or -P<n>)";
     case FC_ARG_REGION: return "a region (M<n>)";
     case FC_ARG_SLOT: return "a slot number";
     case FC_ARG_VALUE: return "a value";
@@ -341,6 +351,9 @@ std::string kind_description(int kind) {
     case FC_ARG_SIGNAL: return "a signal (SIGKILL, SIGUSR1, ... or 0)";
     case FC_ARG_DISP: return "a disposition (SIG_DFL, SIG_IGN, handler)";
     case FC_ARG_SAFLAGS: return "sigaction flags (0, SA_NOCLDSTOP, SA_NOCLDWAIT)";
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case FC_ARG_PROCSEL: return "a process (P<n>, or self for pid 0)";
+    case FC_ARG_PGID: return "a process group id (P<n>, same for 0, neg for -1)";
   }
   return "an argument";
 }
@@ -350,6 +363,11 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_PIDSEL:
       if (word == "any") return FC_PIDSEL_ANY;
       if (word == "pgrp") return FC_PIDSEL_PGRP;
+      if (word.size() > 1 && word[0] == '-') {  // issue 4 (groups)
+        auto actor = parse_named(word.substr(1), 'P');
+        if (!actor || *actor >= FC_MAX_ACTORS) return std::nullopt;
+        return FC_PIDSEL_GROUP(*actor);
+      }
       return parse_named(word, 'P');
     case FC_ARG_REGION: return parse_named(word, 'M');
     case FC_ARG_FILE: return parse_named(word, 'f');
@@ -369,6 +387,14 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
       return parse_int(word);
     }
     case FC_ARG_DISP: return parse_enum(word, kDisps);
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case FC_ARG_PROCSEL:
+      if (word == "self") return FC_PROCSEL_SELF;
+      return parse_named(word, 'P');
+    case FC_ARG_PGID:
+      if (word == "same") return FC_PGID_SAME;
+      if (word == "neg") return FC_PGID_NEGATIVE;
+      return parse_named(word, 'P');
     case FC_ARG_IDTYPE: return parse_enum(word, kIdTypes);
     case FC_ARG_WHENCE: return parse_enum(word, kWhence);
     case FC_ARG_MAPKIND: return parse_enum(word, kMapKinds);

@@ -61,6 +61,7 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_INT: return out_of(-(1LL << 40), 1LL << 40);
     case FC_ARG_PIDSEL:
       if (value == FC_PIDSEL_ANY || value == FC_PIDSEL_PGRP) return std::nullopt;
+      if (FC_PIDSEL_IS_GROUP(value)) value = FC_PIDSEL_GROUP_ACTOR(value);  // issue 4 (groups)
       if (!actors.count(static_cast<ActorId>(value))) {
         return "pid selector names P" + std::to_string(value) + ", which no earlier step created";
       }
@@ -92,6 +93,16 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_SIGNAL: return out_of(0, FC_MAX_SIGNAL);
     case FC_ARG_DISP: return out_of(FC_DISP_DFL, FC_DISP_HANDLER);
     case FC_ARG_SAFLAGS: return out_of(0, FC_SA_NOCLDSTOP | FC_SA_NOCLDWAIT);
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case FC_ARG_PROCSEL:
+    case FC_ARG_PGID:
+      if (value == FC_PROCSEL_SELF || (kind == FC_ARG_PGID && value == FC_PGID_NEGATIVE)) {
+        return std::nullopt;
+      }
+      if (!actors.count(static_cast<ActorId>(value))) {
+        return "argument names P" + std::to_string(value) + ", which no earlier step created";
+      }
+      return std::nullopt;
   }
   return "unknown argument kind";
 }

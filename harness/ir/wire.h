@@ -68,7 +68,7 @@
 #define FC_ARG_NONE 0
 #define FC_ARG_FD 1        /* descriptor number, 0..FC_MAX_PROGRAM_FD */
 #define FC_ARG_INT 2       /* signed integer literal */
-#define FC_ARG_PIDSEL 3    /* actor index >= 0, FC_PIDSEL_ANY, FC_PIDSEL_PGRP */
+#define FC_ARG_PIDSEL 3    /* actor index >= 0, FC_PIDSEL_ANY, FC_PIDSEL_PGRP, FC_PIDSEL_GROUP(n) */
 #define FC_ARG_REGION 4    /* region index (M<n>) */
 #define FC_ARG_SLOT 5      /* 0..FC_REGION_SLOTS-1 */
 #define FC_ARG_VALUE 6     /* 64-bit value */
@@ -91,6 +91,9 @@
 #define FC_ARG_SIGNAL 21   /* a signal number (FC_SIG*, Linux numbering) or 0 */
 #define FC_ARG_DISP 22     /* FC_DISP_*: SIG_DFL, SIG_IGN or the recording handler */
 #define FC_ARG_SAFLAGS 23  /* FC_SA_* */
+/* ---- process groups and sessions (issue 4, groups) ---- */
+#define FC_ARG_PROCSEL 24  /* actor index >= 0 (its pid), or FC_PROCSEL_SELF (pid 0) */
+#define FC_ARG_PGID 25     /* actor index >= 0 (its pid), FC_PGID_SAME (0), FC_PGID_NEGATIVE (-1) */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -101,6 +104,15 @@
 /* Pid selectors */
 #define FC_PIDSEL_ANY (-1)  /* waitpid(-1, ...) / P_ALL */
 #define FC_PIDSEL_PGRP (-2) /* waitpid(0, ...): the caller's process group */
+/* ---- process groups and sessions (issue 4, groups) ---- */
+#define FC_PROCSEL_SELF (-1)  /* setpgid/getpgid/getsid pid argument 0: the caller */
+#define FC_PGID_SAME (-1)     /* setpgid pgid argument 0: the target's own pid */
+#define FC_PGID_NEGATIVE (-2) /* setpgid pgid argument -1: EINVAL */
+/* waitpid/wait4 pid selector -pid(P<n>): the process group whose id is
+ * P<n>'s pid. Encoded as FC_PIDSEL_GROUP(n) = -16 - n. */
+#define FC_PIDSEL_GROUP(n) (-16 - (n))
+#define FC_PIDSEL_IS_GROUP(v) ((v) <= -16 && (v) > -16 - FC_MAX_ACTORS)
+#define FC_PIDSEL_GROUP_ACTOR(v) (-16 - (v))
 
 /* Abstract open/status flags; the executor maps them to native values. */
 #define FC_O_RDONLY 0x0
@@ -160,9 +172,10 @@
 #define FC_SYNC_DEATH 1    /* the target has died */
 #define FC_SYNC_STOP 2     /* the target (a child of the caller) is stopped */
 #define FC_SYNC_CONT 3     /* the target (a child of the caller) was continued */
-/* ---- pidfd and parent-death signal (issue 4, pidfd) ----
- * Deaths a step causes beyond its own target (a parent-death signal whose
- * action is to terminate): the step's data is then
+/* ---- asynchronous deaths (issue 4: pidfd and groups) ----
+ * Deaths a step causes beyond its own target (a parent-death signal, or the
+ * SIGHUP an exit sends a newly orphaned process group with a stopped member,
+ * whose action is to terminate): the step's data is then
  *   <sync byte (FC_SYNC_*, maybe FC_SYNC_NONE)> FC_SYNC_DEATHS <actor>...
  * (one byte per actor, in the order they die) and, before the next step,
  * its actor waits (bounded) until each listed actor has died. Only exit,

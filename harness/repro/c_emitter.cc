@@ -97,10 +97,20 @@ std::string wait_options(std::int64_t fc) {
   return join_flags(names);
 }
 
+/* ---- process groups and sessions (issue 4, groups) ---- */
+// FC_ARG_PROCSEL as C: 0 for the caller, else the actor's pid.
+std::string procsel(std::int64_t selector) {
+  if (selector == FC_PROCSEL_SELF) return "0";
+  return "fc_pid(" + std::to_string(selector) + ")";
+}
+
 // Pid selector -> the pid argument of waitpid/wait4.
 std::string waitpid_target(std::int64_t selector) {
   if (selector == FC_PIDSEL_ANY) return "-1";
   if (selector == FC_PIDSEL_PGRP) return "0";
+  if (FC_PIDSEL_IS_GROUP(selector)) {  // issue 4 (groups): -pgid
+    return "-fc_pid(" + std::to_string(FC_PIDSEL_GROUP_ACTOR(selector)) + ")";
+  }
   return "fc_pid(" + std::to_string(selector) + ")";
 }
 
@@ -160,6 +170,12 @@ const char* show_kind(Op op) {
     case Op::WaitIdPidfd: return "FC_SHOW_WAITID";
     case Op::SetPdeathsig: return "FC_SHOW_RET";
     case Op::GetPdeathsig: return "FC_SHOW_PDEATHSIG";
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case Op::SetPgid: return "FC_SHOW_RET";
+    case Op::SetSid:
+    case Op::GetPgid:
+    case Op::GetSid:
+    case Op::GetPgrp: return "FC_SHOW_PID";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -383,6 +399,21 @@ std::string step_body(const Step& s, int sync) {
       return "\treturn fc_set_pdeathsig(i, " + std::to_string(s.args[0]) + " /* " +
              obs::signal_name(static_cast<int>(s.args[0])) + " */);\n";
     case Op::GetPdeathsig: return "\treturn fc_get_pdeathsig(i);\n";
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case Op::SetPgid:
+      return "\tint ret = setpgid(" + procsel(s.args[0]) + ", " +
+             (s.args[1] == FC_PGID_SAME       ? std::string("0")
+              : s.args[1] == FC_PGID_NEGATIVE ? std::string("-1")
+                                              : "fc_pid(" + std::to_string(s.args[1]) + ")") +
+             ");\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    case Op::SetSid: return "\tpid_t ret = setsid();\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    case Op::GetPgid:
+      return "\tpid_t ret = getpgid(" + procsel(s.args[0]) + ");\n\tfc_returned(i, ret, errno);\n" +
+             ret_next;
+    case Op::GetSid:
+      return "\tpid_t ret = getsid(" + procsel(s.args[0]) + ");\n\tfc_returned(i, ret, errno);\n" +
+             ret_next;
+    case Op::GetPgrp: return "\tpid_t ret = getpgrp();\n\tfc_returned(i, ret, errno);\n" + ret_next;
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }

@@ -228,6 +228,11 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
     case Op::UExit: return Observation::no_return();
     case Op::GetPid:
     case Op::GetPpid: return Observation::returned_pid(symbols.pid(raw.ret));
+    /* ---- process groups and sessions (issue 4, groups) ---- */
+    case Op::SetSid:
+    case Op::GetPgid:
+    case Op::GetSid:
+    case Op::GetPgrp: return Observation::returned_pid(symbols.pid(raw.ret));
     case Op::Wait:
     case Op::WaitPid:
     case Op::Wait4:

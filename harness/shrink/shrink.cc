@@ -176,6 +176,12 @@ Program canonical_names(const Program& program) {
     for (int a = 0; a < 3; ++a) {
       if (op.arg_kinds[a] == FC_ARG_PIDSEL && step.args[a] >= 0) {
         step.args[a] = rename(actors, step.args[a]);
+      } else if ((op.arg_kinds[a] == FC_ARG_PROCSEL || op.arg_kinds[a] == FC_ARG_PGID) &&
+                 step.args[a] >= 0) {  // issue 4 (groups): actors named by setpgid & co.
+        step.args[a] = rename(actors, step.args[a]);
+      } else if (op.arg_kinds[a] == FC_ARG_PIDSEL && FC_PIDSEL_IS_GROUP(step.args[a])) {
+        // issue 4 (groups): waitpid(-pgid) names the actor whose pid is the pgid.
+        step.args[a] = FC_PIDSEL_GROUP(rename(actors, FC_PIDSEL_GROUP_ACTOR(step.args[a])));
       } else if (op.arg_kinds[a] == FC_ARG_REGION) {
         step.args[a] = rename(regions, step.args[a]);
       }

@@ -381,9 +381,13 @@ TEST(WaitId, PPgidWithTheAnySelectorIsIdZero) {
               ElementsAre("ret=0 si_pid=P1 si_code=CLD_EXITED si_status=4"));
 }
 
-// Whether an actor's pid is a process group id is the harness's choice.
-TEST(WaitId, PPgidOfAnActorIsNotModeled) {
-  EXPECT_EQ(special_of_last("P0 fork -> P1\nP0 waitid P_PGID P0 WEXITED\n"), "NotModeled");
+// issue 4 (groups): the actor's pid as a process group id: the children in that group
+// (oracles/tests/pgrp_test.cc has more).
+TEST(WaitId, PPgidOfAnActorSelectsThatGroup) {
+  EXPECT_THAT(allowed_last("P0 fork -> P1\nP1 _exit 4\nP0 waitid P_PGID P0 WEXITED\n"),
+              ElementsAre("ret=0 si_pid=P1 si_code=CLD_EXITED si_status=4"));
+  EXPECT_THAT(allowed_last("P0 fork -> P1\nP1 _exit 4\nP0 waitid P_PGID P1 WEXITED\n"),
+              ElementsAre("ret=-1 errno=ECHILD"));
 }
 
 // "ECHILD The calling process has no existing unwaited-for child processes."

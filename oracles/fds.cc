@@ -374,6 +374,7 @@ void effect_read(const Ctx& c, Effect& e) {
     return;
   }
   switch (ofd.object.kind) {
+    case ObjectKind::Pidfd: return;  // coverage:impossible (check_read: EINVAL; issue 4)
     case ObjectKind::Null:
       // man:null:READ:1 "Reads from /dev/null always return end of file (i.e.,
       // read(2) returns 0)".
@@ -463,6 +464,7 @@ void effect_write(const Ctx& c, Effect& e) {
   Ofd& ofd = s.ofds[s.fd(c.self(), c.step.args[0])->ofd];
   e.obs = Observation::returned(n);
   switch (ofd.object.kind) {
+    case ObjectKind::Pidfd: return;  // coverage:impossible (check_write: EINVAL; issue 4)
     case ObjectKind::Null:
       // man:null:WRITE:1 "Data written to the /dev/null and /dev/zero special
       // files is discarded."

@@ -20,6 +20,8 @@
  *                (k > index); FC_BLOCKS_FOREVER the step is still blocked
  *                when the program ends.
  *   <hexdata>    data bytes as lowercase hex, or "-" when empty.
+ *                exit, _exit, kill, pidfd_send_signal: the sync expectation
+ *                from the plan (FC_SYNC_*, and FC_SYNC_DEATHS with actors).
  *
  * Executor -> runner (stdout), for every program, after it has finished:
  *
@@ -44,6 +46,11 @@
  *               kill            a1 = 1 if the effect in <hexdata> (FC_SYNC_*,
  *                               one byte, from the plan) was seen (issue 4)
  *               caught          a0 = bit s set: signal s was caught (issue 4)
+ *               pidfd_open      a2 = the pidfd's inode (issue 4, pidfd)
+ *               pidfd_poll      a0 = revents
+ *               pidfd_send_signal  a1 as for kill
+ *               waitid_pidfd    as waitid
+ *               get_pdeathsig   a0 = the signal (Linux number)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op

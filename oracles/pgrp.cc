@@ -274,6 +274,11 @@ void hup_and_cont(State& s, ActorId m, bool& dies, Effect& e) {
 }
 
 thread_local int g_orphan_depth = 0;
+// Groups already sent SIGHUP + SIGCONT by the exit being decided: a death
+// from that SIGHUP may find the same group orphaned again (its dying
+// members still count as stopped, linux:prepare_signal:EXITING:1); sending
+// them the same signals again changes nothing observable.
+thread_local std::uint32_t g_signalled = 0;
 
 }  // namespace
 
@@ -292,8 +297,26 @@ std::uint32_t orphaned_groups(const State& s) {
   return exists & ~connected;
 }
 
-void orphaned_group_signals(const Ctx& c, State& s, std::uint32_t before, Effect& e) {
-  const std::uint32_t newly = orphaned_groups(s) & ~before;
+void orphaned_group_signals(const Ctx& c, State& s, ActorId exited, ActorId old_parent,
+                            const std::vector<ActorId>& children, Effect& e) {
+  // linux:kill_orphaned_pgrp:1 the groups an exit may orphan: the exiting
+  // process's own, if its parent is in another group of its session (it
+  // was a connection), and each child's (a zombie child too), if the child
+  // is in another group of the exiting process's session. Each is checked
+  // once every child has its new parent. Unlike a comparison of before and
+  // after, a zombie child's group is signalled even if, its zombie not
+  // counting (linux:will_become_orphaned_pgrp:EXITED:1), it was orphaned
+  // already: POSIX counts a zombie as a member, so this exit is what
+  // orphans it (posix:_exit:ORPHAN_PGRP:1).
+  if (g_orphan_depth == 0) g_signalled = 0;  // a new exit step
+  const Process& t = s.proc(exited);
+  std::uint32_t candidates = 0;
+  if (pgid_of(s, old_parent) != t.pgid && sid_of(s, old_parent) == t.sid) candidates |= bit(t.pgid);
+  for (ActorId child : children) {
+    const Process& ch = s.proc(child);
+    if (ch.pgid != t.pgid && ch.sid == t.sid) candidates |= bit(ch.pgid);
+  }
+  const std::uint32_t newly = candidates & orphaned_groups(s);
   if (!newly) return;
   std::vector<ActorId> dying;
   for (ActorId g = 0; g < 32; ++g) {
@@ -309,6 +332,7 @@ void orphaned_group_signals(const Ctx& c, State& s, std::uint32_t before, Effect
     if (!stopped) continue;
     // PLANTED BUG (tests only): the newly orphaned group is left stopped.
     if (planted(c, Profile::PlantedBug::OrphanedStopNoHup)) continue;
+    if (g_orphan_depth > 0 && (g_signalled & bit(g))) continue;
     if (g_orphan_depth > 0) {
       // A death from the SIGHUP orphans yet another stopped group: the
       // deaths are concurrent, so which group is orphaned when is not
@@ -325,7 +349,8 @@ void orphaned_group_signals(const Ctx& c, State& s, std::uint32_t before, Effect
     // signal shall be sent to each process in the newly-orphaned process
     // group." linux:kill_orphaned_pgrp:1 does so when the exit or the
     // reparenting of a child takes away the group's last outside parent.
-    e.cite("posix:_exit:ORPHAN_PGRP:1").cite("posix:xbd:ORPHANED:1");
+    e.cite("posix:_exit:ORPHAN_PGRP:1").cite("posix:xbd:ORPHANED:1").cite("linux:kill_orphaned_pgrp:1");
+    g_signalled |= bit(g);
     for (ActorId m : members) {
       bool dies = false;
       hup_and_cont(s, m, dies, e);

@@ -124,8 +124,9 @@ void effect_exit(const Ctx& c, Effect& e) {
 // The consequences of process termination, shared by _exit/exit and by death
 // from a signal (issue 4: posix:kill / signal.cc).
 void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) {
-  // issue 4 (groups): which groups are orphaned before this process ends.
-  const std::uint32_t orphaned_before = orphaned_groups(s);
+  // issue 4 (groups): the parent and children before this process ends.
+  const ActorId old_parent = s.proc(self).parent;
+  const std::vector<ActorId> old_children = s.children(self);
   {
     Process& p = s.proc(self);
     p.term_sig = term_sig;
@@ -196,7 +197,7 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
   if (p.parent != kReaper) notify_parent(s, self, e);
   // issue 4 (groups): a group this exit (or the reparenting of its children)
   // orphans gets SIGHUP and SIGCONT if a member is stopped (pgrp.cc).
-  orphaned_group_signals(c, s, orphaned_before, e);
+  orphaned_group_signals(c, s, self, old_parent, old_children, e);
 }
 
 namespace {

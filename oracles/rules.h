@@ -126,10 +126,12 @@ int pidfd_target(const State& s, ActorId a, std::int64_t fd);
 // definition) in `s`, as a bit set over group ids (bit 0..31: the actor
 // whose pid the pgid is).
 std::uint32_t orphaned_groups(const State& s);
-// pgrp.cc: after a process ended (end_process), every group that was not
-// orphaned in `before` and is now, and has a stopped member, gets SIGHUP then
-// SIGCONT (posix:_exit:ORPHAN_PGRP:1).
-void orphaned_group_signals(const Ctx& c, State& s, std::uint32_t before, Effect& e);
+// pgrp.cc: after `exited` ended (end_process; `old_parent` was its parent,
+// `children` its children, live or zombie, before they were reparented),
+// each group its exit orphaned (Linux's reading, linux:kill_orphaned_pgrp:1)
+// that has a stopped member gets SIGHUP then SIGCONT (posix:_exit:ORPHAN_PGRP:1).
+void orphaned_group_signals(const Ctx& c, State& s, ActorId exited, ActorId old_parent,
+                            const std::vector<ActorId>& children, Effect& e);
 
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);

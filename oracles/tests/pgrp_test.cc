@@ -227,5 +227,23 @@ TEST(OrphanedGroup, ExitOfTheLastConnectionOrphansItsOwnGroup) {
   EXPECT_TRUE(r.cites(6, "posix:_exit:ORPHAN_PGRP:1"));
 }
 
+// Found by pgrp_orphans on 6.18 (the model first compared orphaned groups before and after
+// the exit): P2's exit leaves group P2 with no live connection (its zombie does not count,
+// kernel/exit.c will_become_orphaned_pgrp), but P1's exit, reparenting the zombie P2 that
+// was the group's tie to P1, is what orphans it for kill_orphaned_pgrp (and for POSIX, a
+// zombie being a member): the stopped P4 and P3 get SIGHUP.
+TEST(OrphanedGroup, ReparentedZombieChildOrphansItsGroup) {
+  Program program = parse("P0 fork -> P1\nP1 setsid\nP1 fork -> P2\nP1 setpgid P2 same\n"
+                          "P2 fork -> P3\nP2 _exit 0\nP3 fork -> P4\nP3 kill P4 SIGSTOP\n"
+                          "P1 _exit 0\n");
+  ModelRun r = run(program);
+  ASSERT_TRUE(r.ok);
+  EXPECT_FALSE(r.cites(5, "posix:_exit:ORPHAN_PGRP:1"));  // nothing stopped yet
+  EXPECT_TRUE(r.cites(8, "posix:_exit:ORPHAN_PGRP:1"));
+  StepResult exit = last_step(program);
+  ASSERT_EQ(exit.outcomes.size(), 1u);
+  EXPECT_EQ(exit.outcomes[0].sync_deaths, (std::vector<int>{3, 4}));
+}
+
 }  // namespace
 }  // namespace fc::oracle::testing

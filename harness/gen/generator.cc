@@ -160,6 +160,8 @@ std::int64_t gen_pdeathsig(ArgContext& c) {
   static const std::vector<int> sigs = {FC_SIGKILL, FC_SIGKILL, FC_SIGTERM, FC_SIGUSR1,
                                         FC_SIGUSR1, FC_SIGUSR2, FC_SIGHUP,  FC_SIGCHLD, 0};
   return c.rng.pick(sigs);
+}
+
 /* ---- process groups and sessions (issue 4, groups) ---- */
 // setpgid/getpgid/getsid's pid: mostly the caller (pid 0) or a child (the
 // only targets setpgid accepts), sometimes any actor named so far (ESRCH,

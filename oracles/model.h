@@ -80,6 +80,10 @@ struct Profile {
     ExecKeepsHandlers,     // exec keeps caught signals caught
     SubreaperIgnored,      // orphans go to the reaper even under a live subreaper ancestor
     PidSelectorMatchesAny,  // waitpid(pid) collects any child, not just that one
+    /* ---- vfork and exec (issue 3) ---- */
+    VforkCopiesMemory,  // a vfork child's MAP_PRIVATE store is not seen by its parent
+    ForkKeepsPending,   // a fork child keeps its parent's pending signals
+    ExecClearsMask,     // exec empties the signal mask
   } planted_bug = PlantedBug::None;
 };
 

@@ -71,6 +71,12 @@ struct Process {
   int stop_report = 0;       // stop not yet reported to a WUNTRACED wait (the signal)
   bool subreaper = false;    // PR_SET_CHILD_SUBREAPER
   bool cont_report = false;  // continue not yet reported to a WCONTINUED wait
+  /* ---- vfork and exec (issue 3) ---- */
+  // A vfork (or CLONE_VM|CLONE_VFORK) child that has not yet called exec or
+  // exited: it runs in its parent's memory (oracles/vfork.cc).
+  bool vfork_shared = false;
+  std::uint32_t mask = 0;     // blocked signals, bit s (FC_SIGSET_MASKABLE only)
+  std::uint32_t pending = 0;  // signals generated while blocked, bit s
   bool operator==(const Process&) const = default;
 };
 

@@ -76,6 +76,15 @@ void WaitBeforeStep(ControlBlock* cb, int index) {
         prev.actor != g_process.actor) {
       WaitForDeath(cb, LoadAcquire(&cb->actor_pid[prev.actor]));
     }
+    /* ---- vfork and exec (issue 3) ---- */
+    // A sigprocmask the model predicts to kill its caller (it unblocks a
+    // pending fatal signal) hands the turn on before its call: wait for the
+    // death it causes, as after an exit step.
+    if (prev.op == kOpSigprocmask && prev.data_len == 1 && prev.data[0] == FC_SYNC_SELF_DEATH &&
+        LoadAcquire(&cb->results[index - 1].state) != kNotStarted &&
+        prev.actor != g_process.actor) {
+      WaitForDeath(cb, LoadAcquire(&cb->actor_pid[prev.actor]));
+    }
   }
   WaitForPredictedReturns(cb, index);
 }

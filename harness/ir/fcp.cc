@@ -59,6 +59,31 @@ constexpr FlagName kCloneFlags[] = {
     {FC_CLONE_UNKNOWN, "UNKNOWN_BIT"},
     {FC_CLONE_CSIGNAL, "CSIGNAL_BITS"}};
 constexpr std::string_view kExitSignals[] = {"0", "SIGCHLD", "SIGURG", "sig65", "sig0x111"};
+/* ---- vfork and exec (issue 3) ---- */
+constexpr std::string_view kSigHows[] = {"SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK", "SIG_HOW_BAD"};
+// A signal set: names joined by '|' (SIGUSR1|SIGTERM), or 0 for the empty set.
+std::string format_sigset(std::int64_t value) {
+  std::string result;
+  for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+    if (value & (std::int64_t{1} << sig)) result += (result.empty() ? "" : "|") + obs::signal_name(sig);
+  }
+  const std::int64_t rest = value & ~((std::int64_t{1} << (FC_MAX_SIGNAL + 1)) - 2);
+  if (rest) result += (result.empty() ? "" : "|") + std::to_string(rest);
+  return result.empty() ? "0" : result;
+}
+std::optional<std::int64_t> parse_sigset(std::string_view text) {
+  std::int64_t value = 0;
+  if (text == "0") return 0;
+  while (!text.empty()) {
+    std::size_t bar = text.find('|');
+    int sig = obs::signal_from_name(std::string(text.substr(0, bar)));
+    if (sig <= 0) return std::nullopt;
+    value |= std::int64_t{1} << sig;
+    if (bar == std::string_view::npos) break;
+    text.remove_prefix(bar + 1);
+  }
+  return value;
+}
 constexpr std::string_view kClone3Args[] = {
     "ver2",      "ver0",        "size56",       "sizepage", "tail_nonzero", "tail_zero",
     "stack_size_only", "set_tid_null", "set_tid_empty", "set_tid_deep", "cgroup_huge"};
@@ -139,6 +164,11 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_DISP:
       return value >= 0 && value < 3 ? std::string(kDisps[value]) : std::to_string(value);
     case FC_ARG_SAFLAGS: return format_flags(value, kSaFlags, "");
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW:
+      return value >= 0 && value <= FC_SIG_HOW_BAD ? std::string(kSigHows[value])
+                                                   : std::to_string(value);
+    case FC_ARG_SIGSET: return format_sigset(value);
     default: return std::to_string(value);
   }
 }
@@ -341,6 +371,9 @@ std::string kind_description(int kind) {
     case FC_ARG_SIGNAL: return "a signal (SIGKILL, SIGUSR1, ... or 0)";
     case FC_ARG_DISP: return "a disposition (SIG_DFL, SIG_IGN, handler)";
     case FC_ARG_SAFLAGS: return "sigaction flags (0, SA_NOCLDSTOP, SA_NOCLDWAIT)";
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW: return "SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK or SIG_HOW_BAD";
+    case FC_ARG_SIGSET: return "a signal set (SIGUSR1|SIGTERM, or 0)";
   }
   return "an argument";
 }
@@ -369,6 +402,9 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
       return parse_int(word);
     }
     case FC_ARG_DISP: return parse_enum(word, kDisps);
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW: return parse_enum(word, kSigHows);
+    case FC_ARG_SIGSET: return parse_sigset(word);
     case FC_ARG_IDTYPE: return parse_enum(word, kIdTypes);
     case FC_ARG_WHENCE: return parse_enum(word, kWhence);
     case FC_ARG_MAPKIND: return parse_enum(word, kMapKinds);

@@ -91,6 +91,13 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_SIGNAL: return out_of(0, FC_MAX_SIGNAL);
     case FC_ARG_DISP: return out_of(FC_DISP_DFL, FC_DISP_HANDLER);
     case FC_ARG_SAFLAGS: return out_of(0, FC_SA_NOCLDSTOP | FC_SA_NOCLDWAIT);
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW: return out_of(FC_SIG_BLOCK, FC_SIG_HOW_BAD);
+    case FC_ARG_SIGSET:
+      if (value < 0 || (value & ~static_cast<std::int64_t>(FC_SIGSET_MASKABLE)) != 0) {
+        return "signal set " + std::to_string(value) + " holds signals forkconf does not mask";
+      }
+      return std::nullopt;
   }
   return "unknown argument kind";
 }

@@ -44,6 +44,11 @@
  *               kill            a1 = 1 if the effect in <hexdata> (FC_SYNC_*,
  *                               one byte, from the plan) was seen (issue 4)
  *               caught          a0 = bit s set: signal s was caught (issue 4)
+ *               vfork/clone_vfork  as fork, and a2 = the word in the caller's
+ *                               frame after the call (the child stores its
+ *                               pid there: the stack is shared) (issue 3)
+ *               sigprocmask     a0 = old mask, bit s: signal s (issue 3)
+ *               sigpending      a0 = pending set, bit s: signal s (issue 3)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
@@ -91,6 +96,9 @@
 #define FC_ARG_SIGNAL 21   /* a signal number (FC_SIG*, Linux numbering) or 0 */
 #define FC_ARG_DISP 22     /* FC_DISP_*: SIG_DFL, SIG_IGN or the recording handler */
 #define FC_ARG_SAFLAGS 23  /* FC_SA_* */
+/* ---- vfork and exec (issue 3) ---- */
+#define FC_ARG_SIGHOW 32   /* FC_SIG_BLOCK / FC_SIG_UNBLOCK / FC_SIG_SETMASK / FC_SIG_HOW_BAD */
+#define FC_ARG_SIGSET 33   /* bit s: signal s; only bits of FC_SIGSET_MASKABLE */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -159,6 +167,22 @@
 #define FC_SYNC_DEATH 1    /* the target has died */
 #define FC_SYNC_STOP 2     /* the target (a child of the caller) is stopped */
 #define FC_SYNC_CONT 3     /* the target (a child of the caller) was continued */
+/* ---- vfork and exec (issue 3) ---- */
+/* sigprocmask (issue 3): the call unblocks a pending signal whose action is
+ * to terminate, so the caller dies in it; the next step waits (bounded) for
+ * that death. */
+#define FC_SYNC_SELF_DEATH 14
+
+/* ---- vfork and exec (issue 3): sigprocmask ----
+ * how: SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, or a value no libc defines
+ * (EINVAL). Sets hold only signals whose default action terminates and
+ * that the executor does not use itself. */
+#define FC_SIG_BLOCK 0
+#define FC_SIG_UNBLOCK 1
+#define FC_SIG_SETMASK 2
+#define FC_SIG_HOW_BAD 3
+#define FC_SIGSET_MASKABLE \
+  ((1u << FC_SIGHUP) | (1u << FC_SIGINT) | (1u << FC_SIGUSR1) | (1u << FC_SIGUSR2) | (1u << FC_SIGTERM))
 
 #define FC_SEEK_SET 0
 #define FC_SEEK_CUR 1

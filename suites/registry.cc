@@ -215,8 +215,9 @@ SuiteDef reparent() {
 SuiteDef vfork() {
   GenProfile p = base();
   p.weight(Op::Vfork, 12).weight(Op::CloneVfork, 8).weight(Op::Fork, 3);
-  p.weight(Op::Mmap, 6).weight(Op::Store, 14).weight(Op::Load, 12);
-  p.weight(Op::UExit, 10).weight(Op::Exec, 6).weight(Op::GetPid, 4).weight(Op::GetPpid, 4);
+  p.weight(Op::Mmap, 6).weight(Op::Store, 16).weight(Op::Load, 14);
+  p.weight(Op::UExit, 6).weight(Op::Exit, 1).weight(Op::Exec, 6).weight(Op::GetPid, 4);
+  p.weight(Op::GetPpid, 4);
   p.weight(Op::Pipe, 3).weight(Op::Write, 3).weight(Op::Read, 2).weight(Op::Close, 3);
   p.weight(Op::Dup2, 2).weight(Op::Sigaction, 3).weight(Op::Caught, 3);
   p.weight(Op::WaitPid, 6).weight(Op::Wait, 3);

@@ -192,15 +192,19 @@ StepResult rule_kill(const Ctx& c) {
       // posix:signal:BLOCKED_IGN:1 ignored and blocked: "it is unspecified
       // whether the signal is discarded immediately upon generation or
       // remains pending": both are allowed.
+      // Linux keeps it pending (kernel/signal.c sig_ignored(): a blocked
+      // signal is never ignored at generation): that outcome comes first.
       Effect discarded = e;
       discarded.cite("posix:signal:BLOCKED_IGN:1");
-      effects.push_back(std::move(discarded));
       e.cite("posix:signal:BLOCKED_IGN:1");
+      e.next.proc(target).pending |= 1u << sig;
+      effects.push_back(std::move(e));
+      effects.push_back(std::move(discarded));
     } else {
       e.cite("posix:signal:BLOCKED:1");
+      e.next.proc(target).pending |= 1u << sig;
+      effects.push_back(std::move(e));
     }
-    e.next.proc(target).pending |= 1u << sig;
-    effects.push_back(std::move(e));
     return finish(c, std::move(effects));
   }
   deliver(c, e.next, target, sig, e);

@@ -53,7 +53,7 @@ struct VforkChildArgs {
   result.aux[0] = a.ret;
   StoreRelease(&result.child_reported, 1u);
   FutexWakeAll(&result.child_reported);
-  g_process.actor = a.child;  // restored by the caller after vfork returns
+  *static_cast<volatile int*>(&g_process.actor) = a.child;  // restored by the caller
   if (a.cb->mode == kModeSubreaper) ArmSafetyAlarm(a.cb);
   RunActor(a.index + 1);
 }
@@ -66,7 +66,9 @@ int CloneVforkEntry(void* arg) {
 
 // The caller's half, once the child has exec'd or exited (or the call failed).
 StepEnd VforkParent(StepCall& call, int self_actor, pid_t pid, int err, long word) {
-  g_process.actor = self_actor;  // the child wrote its own id into this global
+  // The child wrote its own id into this global; a volatile store, so that
+  // no compiler takes it for a store of the value it already holds.
+  *static_cast<volatile int*>(&g_process.actor) = self_actor;
   ControlBlock* cb = call.cb();
   const int child = call.spec().out;
   StoreRelease(&cb->actor_pid[child], pid > 0 ? static_cast<int32_t>(pid) : kActorFailed);

@@ -175,8 +175,15 @@ StepResult rule_kill(const Ctx& c) {
     return finish(c, std::move(e));
   }
   /* ---- vfork and exec (issue 3) ---- */
-  if (t.vfork_shared || (t.blocked_step >= 0 && (c.program.steps.at(t.blocked_step).op == Op::Vfork ||
-                                                 c.program.steps.at(t.blocked_step).op == Op::CloneVfork))) {
+  // man:vfork:SUSPEND:1 the caller also resumes when its child terminates
+  // "abnormally, after delivery of a fatal signal": SIGKILL runs no handler
+  // in the shared memory, so it is modelled (deliver, end_process; the
+  // caller's vfork returns in settle()).
+  const bool vfork_child_killed = t.vfork_shared && sig == FC_SIGKILL && target != c.self();
+  if (vfork_child_killed) e.cite("man:vfork:SUSPEND:1");
+  if ((t.vfork_shared && !vfork_child_killed) ||
+      (t.blocked_step >= 0 && (c.program.steps.at(t.blocked_step).op == Op::Vfork ||
+                               c.program.steps.at(t.blocked_step).op == Op::CloneVfork))) {
     // A vfork child's handler would run in its parent's memory, and a signal
     // to a parent suspended in vfork arrives only once the child has let go.
     not_modeled(e, "a signal sent to a vfork child or to its suspended parent");

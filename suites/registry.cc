@@ -220,7 +220,7 @@ SuiteDef vfork() {
   p.weight(Op::GetPpid, 4);
   p.weight(Op::Pipe, 3).weight(Op::Write, 3).weight(Op::Read, 2).weight(Op::Close, 3);
   p.weight(Op::Dup2, 2).weight(Op::Sigaction, 3).weight(Op::Caught, 3);
-  p.weight(Op::WaitPid, 6).weight(Op::Wait, 3);
+  p.weight(Op::WaitPid, 6).weight(Op::Wait, 3).weight(Op::Kill, 3);
   p.max_actors = 5;
   return {"vfork",
           "vfork and clone(CLONE_VM|CLONE_VFORK) suspend the caller until the child calls exec "

@@ -85,6 +85,17 @@ void WaitBeforeStep(ControlBlock* cb, int index) {
         prev.actor != g_process.actor) {
       WaitForDeath(cb, LoadAcquire(&cb->actor_pid[prev.actor]));
     }
+    // A vfork step hands the turn on before its call (its caller blocks):
+    // the next step may name the child only once the child exists and has
+    // reported (its pid is in actor_pid), as fork's caller waits for it.
+    if ((prev.op == kOpVfork || prev.op == kOpCloneVfork) && prev.actor != g_process.actor) {
+      StepResult& r = cb->results[index - 1];
+      int64_t limit = MonotonicNs() + kChildReportWaitNs;
+      if (limit > cb->deadline_ns) limit = cb->deadline_ns;
+      while (LoadAcquire(&r.child_reported) == 0) {
+        if (!FutexWaitUntil(&r.child_reported, 0, limit)) break;
+      }
+    }
   }
   WaitForPredictedReturns(cb, index);
 }

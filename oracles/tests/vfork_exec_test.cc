@@ -77,6 +77,16 @@ TEST(Vfork, SignalToASharedChildIsNotModelled) {
             "NotModeled");
 }
 
+// "the calling thread is suspended until the child terminates (either normally ... or
+// abnormally, after delivery of a fatal signal)" - vfork(2): SIGKILL from a third process.
+TEST(Vfork, CallerResumesWhenTheChildIsKilled) {
+  ModelRun r = run("P0 fork -> P2\nP0 vfork -> P1\nP1 getpid\nP2 kill P1 SIGKILL\n"
+                   "P0 waitpid P1 0\n");
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.completed_by[1], 3);
+  EXPECT_EQ(r.obs[4], "ret=P1 status=signaled(9)");
+}
+
 // PLANTED BUG VforkCopiesMemory: the child's store is lost to the caller.
 TEST(Vfork, PlantedVforkCopiesMemoryChangesTheLoad) {
   Profile bug;

@@ -366,6 +366,7 @@ std::vector<ActorView> actor_views(const State& state) {
     v.alive = p.life == Life::Alive;
     v.blocked = p.blocked_step >= 0;
     v.execed = p.execed;
+    v.mask = p.mask;  // issue 3
     for (const FdSlot& slot : p.fds) v.fds.push_back(slot.fd);
     for (const Mapping& m : p.regions) v.regions.push_back(m.region);
     v.children = state.children(v.id);

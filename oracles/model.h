@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -136,6 +137,7 @@ struct ActorView {
   std::vector<RegionId> regions;            // mapped regions
   std::vector<ActorId> children;            // not yet reaped (live or zombie)
   std::vector<ActorId> zombie_children;     // exited, not reaped
+  std::uint32_t mask = 0;                   // issue 3: blocked signals (bit s)
 };
 std::vector<ActorView> actor_views(const State& state);
 // Actor ids used so far (next fork should use a fresh one).

@@ -237,7 +237,7 @@ SuiteDef exec() {
   p.weight(Op::Exec, 10).weight(Op::Sigprocmask, 12).weight(Op::Sigpending, 10);
   p.weight(Op::Kill, 10).weight(Op::Sigaction, 8).weight(Op::Caught, 6);
   p.weight(Op::Fork, 8).weight(Op::GetPid, 4).weight(Op::GetPpid, 4);
-  p.weight(Op::WaitPid, 4).weight(Op::UExit, 4);
+  p.weight(Op::WaitPid, 4).weight(Op::UExit, 2).weight(Op::Exit, 1);
   p.max_actors = 4;
   return {"exec",
           "exec keeps the signal mask, the pending signals, ignored dispositions, the pid and "

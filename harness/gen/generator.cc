@@ -271,8 +271,10 @@ bool fill_args(Step& step, ArgContext& c) {
         break;
       /* ---- vfork and exec (issue 3) ---- */
       case FC_ARG_SIGHOW:
+        // Mostly SIG_BLOCK, so that signals stay blocked long enough to be pending.
         value = c.rng.percent(c.profile.invalid_arg_percent / 2) ? FC_SIG_HOW_BAD
-                                                                 : c.rng.range(FC_SIG_BLOCK, FC_SIG_SETMASK);
+                : c.rng.percent(55)                                ? FC_SIG_BLOCK
+                                                                   : c.rng.range(FC_SIG_UNBLOCK, FC_SIG_SETMASK);
         break;
       case FC_ARG_SIGSET: value = gen_sigset(c); break;
     }
@@ -290,6 +292,15 @@ bool fill_args(Step& step, ArgContext& c) {
         }
       }
       if (sig != 0) step.args[1] = sig;
+      // Mostly a signal the target blocks, so that it stays pending.
+      for (const oracle::ActorView& target : c.all) {
+        if (target.id != step.args[0] || target.mask == 0 || !c.rng.percent(70)) continue;
+        std::vector<int> blocked;
+        for (int s = 1; s <= FC_MAX_SIGNAL; ++s) {
+          if (target.mask & (1u << s)) blocked.push_back(s);
+        }
+        step.args[1] = c.rng.pick(blocked);
+      }
     } else if (step.op == Op::Sigaction) {
       step.args[0] = c.rng.percent(50) ? FC_SIGUSR1 : FC_SIGTERM;
     }

@@ -33,6 +33,24 @@ void effect_exec(const Ctx& c, Effect& e) {
   // following attributes from the calling process image: ... Process ID ...
   // Parent process ID": the actor, its parent and its children are unchanged.
   p.execed = true;
+  /* ---- vfork and exec (issue 3) ---- */
+  if (p.vfork_shared) {
+    // man:vfork:SUSPEND:1 the vfork child called execve: it now has an image
+    // of its own (the exec'd image maps no regions) and its parent returns
+    // from vfork (wake_vfork).
+    p.vfork_shared = false;
+    e.cite("man:vfork:SUSPEND:1");
+  }
+  // posix:exec:MASK:1 / man:signal:MASK_FORK:1 the signal mask is kept;
+  // man:signal:PENDING_EXEC:1 so is the set of pending signals.
+  if (p.mask != 0) e.cite("posix:exec:MASK:1").cite("man:signal:MASK_FORK:1");
+  if (p.pending != 0) e.cite("man:signal:PENDING_EXEC:1");
+  // PLANTED BUG (tests only): exec empties the mask (and the pending set,
+  // which would otherwise be pending and unblocked).
+  if (planted(c, Profile::PlantedBug::ExecClearsMask)) {
+    p.mask = 0;
+    p.pending = 0;
+  }
   // posix:exec:OFD:1 "For those file descriptors that remain open, all
   // attributes of the open file description remain unchanged": offsets and
   // status flags carry over.

@@ -172,6 +172,9 @@ std::optional<Special> settle(const Program& program, Effect& e, std::vector<Com
       const Step& waiting = program.steps.at(static_cast<std::size_t>(step));
       Wake wake = waiting.op == Op::Read
                       ? wake_read(e.next, program, static_cast<std::size_t>(step), obs, e.rules)
+                  /* ---- vfork and exec (issue 3) ---- */
+                  : waiting.op == Op::Vfork || waiting.op == Op::CloneVfork
+                      ? wake_vfork(e.next, program, static_cast<std::size_t>(step), obs, e.rules)
                       : wake_wait(e.next, program, static_cast<std::size_t>(step), obs, e.rules);
       if (wake == Wake::Ambiguous) {
         return Special{Special::Kind::NotModeled,
@@ -304,6 +307,13 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
         return "argument names an actor that does not exist yet";
       }
       return std::nullopt;
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW: return range(FC_SIG_BLOCK, FC_SIG_HOW_BAD);
+    case FC_ARG_SIGSET:
+      if (value < 0 || (value & ~static_cast<std::int64_t>(FC_SIGSET_MASKABLE)) != 0) {
+        return "signal set " + std::to_string(value) + " holds signals forkconf does not mask";
+      }
+      return std::nullopt;
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO");
       return std::nullopt;
@@ -327,6 +337,12 @@ StepResult apply(const State& state, const Program& program, std::size_t index) 
   }
   // issue 4: a stopped process runs nothing until it is continued.
   if (self.stopped) return refuse(actor_symbol(step.actor) + " is stopped");
+  /* ---- vfork and exec (issue 3) ---- */
+  if (auto special = vfork_child_refusal(state, step)) {
+    StepResult r;
+    r.special = special;
+    return r;
+  }
   const OpInfo& op = info(step.op);
   for (int a = 0; a < 3; ++a) {
     if (auto why = argument_refusal(state, step, op.arg_kinds[a], step.args[a])) {
@@ -374,6 +390,7 @@ std::vector<ActorView> actor_views(const State& state) {
     v.alive = p.life == Life::Alive;
     v.blocked = p.blocked_step >= 0;
     v.execed = p.execed;
+    v.mask = p.mask;  // issue 3
     for (const FdSlot& slot : p.fds) v.fds.push_back(slot.fd);
     for (const FdSlot& slot : p.fds) {  // issue 4, pidfd
       if (state.ofds[slot.ofd].object.kind == ObjectKind::Pidfd) v.pidfds.push_back(slot.fd);
@@ -423,6 +440,10 @@ std::string describe(const State& state) {
     if (p.stopped) out << " stopped";
     if (p.pdeathsig) out << " pdeathsig=" << obs::signal_name(p.pdeathsig);  // issue 4, pidfd
     out << " pgid=" << actor_symbol(p.pgid) << " sid=" << actor_symbol(p.sid);  // issue 4 (groups)
+    // issue 3
+    if (p.vfork_shared) out << " vfork-shared";
+    if (p.mask) out << " mask=0x" << std::hex << p.mask << std::dec;
+    if (p.pending) out << " pending=0x" << std::hex << p.pending << std::dec;
     if (p.caught) {
       std::vector<int> sigs;
       for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {

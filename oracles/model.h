@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +94,10 @@ struct Profile {
     /* ---- process groups and sessions (issue 4, groups) ---- */
     SetsidByGroupLeader,   // setsid succeeds for a process group leader
     OrphanedStopNoHup,     // a newly orphaned group's stopped member gets no SIGHUP/SIGCONT
+    /* ---- vfork and exec (issue 3) ---- */
+    VforkCopiesMemory,  // a vfork child's MAP_PRIVATE store is not seen by its parent
+    ForkKeepsPending,   // a fork child keeps its parent's pending signals
+    ExecClearsMask,     // exec empties the signal mask
   } planted_bug = PlantedBug::None;
 };
 
@@ -150,6 +155,7 @@ struct ActorView {
   std::vector<ActorId> children;            // not yet reaped (live or zombie)
   std::vector<ActorId> zombie_children;     // exited, not reaped
   std::vector<int> pidfds;                  // issue 4: open descriptors that are pidfds
+  std::uint32_t mask = 0;                   // issue 3: blocked signals (bit s)
 };
 std::vector<ActorView> actor_views(const State& state);
 // Actor ids used so far (next fork should use a fresh one).

@@ -77,6 +77,15 @@ void effect_fork(const Ctx& c, Effect& e) {
   // inherits its parent's session ID."
   p.pgid = parent.pgid;
   p.sid = parent.sid;
+  /* ---- vfork and exec (issue 3) ---- */
+  // man:signal:MASK_FORK:1 the child inherits a copy of the signal mask;
+  // posix:fork:PENDING:1 / man:fork:PENDING:1 its pending set starts empty.
+  p.mask = parent.mask;
+  p.pending = 0;
+  if (parent.mask != 0) e.cite("man:signal:MASK_FORK:1");
+  if (parent.pending != 0) e.cite("posix:fork:PENDING:1").cite("man:fork:PENDING:1");
+  // PLANTED BUG (tests only): the child keeps the parent's pending signals.
+  if (planted(c, Profile::PlantedBug::ForkKeepsPending)) p.pending = parent.pending;
   s.proc(child) = std::move(p);
   // PLANTED BUG (tests only): the child gets one extra descriptor (/dev/null).
   if (planted(c, Profile::PlantedBug::ChildLeaksFd)) {

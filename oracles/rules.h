@@ -132,6 +132,16 @@ std::uint32_t orphaned_groups(const State& s);
 // that has a stopped member gets SIGHUP then SIGCONT (posix:_exit:ORPHAN_PGRP:1).
 void orphaned_group_signals(const Ctx& c, State& s, ActorId exited, ActorId old_parent,
                             const std::vector<ActorId>& children, Effect& e);
+/* ---- vfork and exec (issue 3) ---- */
+// vfork.cc: a blocked vfork/clone_vfork returns once its child has exec'd or ended.
+Wake wake_vfork(State& s, const Program& program, std::size_t blocked, Observation& obs,
+                std::vector<std::string>& rules);
+// vfork.cc: Undefined for a step of a vfork child that is not one of the few
+// it may make before exec or _exit (spec/vfork.md), else nullopt.
+std::optional<Special> vfork_child_refusal(const State& s, const Step& step);
+// signal.cc: signals pending and no longer blocked in `who` are delivered
+// (posix:sigprocmask:DELIVER:1); a fatal one ends the process.
+void deliver_unblocked(const Ctx& c, State& s, ActorId who, Effect& e);
 
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);

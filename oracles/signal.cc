@@ -174,6 +174,46 @@ StepResult rule_kill(const Ctx& c) {
     e.cite("posix:kill:SIG0:1");
     return finish(c, std::move(e));
   }
+  /* ---- vfork and exec (issue 3) ---- */
+  // man:vfork:SUSPEND:1 the caller also resumes when its child terminates
+  // "abnormally, after delivery of a fatal signal": SIGKILL runs no handler
+  // in the shared memory, so it is modelled (deliver, end_process; the
+  // caller's vfork returns in settle()).
+  const bool vfork_child_killed = t.vfork_shared && sig == FC_SIGKILL && target != c.self();
+  if (vfork_child_killed) e.cite("man:vfork:SUSPEND:1");
+  if ((t.vfork_shared && !vfork_child_killed) ||
+      (t.blocked_step >= 0 && (c.program.steps.at(t.blocked_step).op == Op::Vfork ||
+                               c.program.steps.at(t.blocked_step).op == Op::CloneVfork))) {
+    // A vfork child's handler would run in its parent's memory, and a signal
+    // to a parent suspended in vfork arrives only once the child has let go.
+    not_modeled(e, "a signal sent to a vfork child or to its suspended parent");
+    return finish(c, std::move(e));
+  }
+  if ((t.mask & (1u << sig)) != 0 && !t.stopped) {
+    // posix:signal:BLOCKED:1 a blocked signal whose action is not to ignore it
+    // stays pending until it is unblocked (or its action is set to ignore).
+    // Only FC_SIGSET_MASKABLE signals can be in a mask: none of them is
+    // SIGKILL, SIGSTOP or SIGCONT, and all of them terminate by default.
+    std::vector<Effect> effects;
+    if (t.disp[sig] == FC_DISP_IGN) {
+      // posix:signal:BLOCKED_IGN:1 ignored and blocked: "it is unspecified
+      // whether the signal is discarded immediately upon generation or
+      // remains pending": both are allowed.
+      // Linux keeps it pending (kernel/signal.c sig_ignored(): a blocked
+      // signal is never ignored at generation): that outcome comes first.
+      Effect discarded = e;
+      discarded.cite("posix:signal:BLOCKED_IGN:1");
+      e.cite("posix:signal:BLOCKED_IGN:1");
+      e.next.proc(target).pending |= 1u << sig;
+      effects.push_back(std::move(e));
+      effects.push_back(std::move(discarded));
+    } else {
+      e.cite("posix:signal:BLOCKED:1");
+      e.next.proc(target).pending |= 1u << sig;
+      effects.push_back(std::move(e));
+    }
+    return finish(c, std::move(effects));
+  }
   deliver(c, e.next, target, sig, e);
   return finish(c, std::move(e));
 }
@@ -278,6 +318,14 @@ StepResult rule_Sigaction(const Ctx& c) {
   Effect e(c.s);
   Process& p = e.next.proc(c.self());
   p.disp[sig] = static_cast<std::uint8_t>(c.step.args[1]);
+  /* ---- vfork and exec (issue 3) ---- */
+  if (c.step.args[1] == FC_DISP_IGN && (p.pending & (1u << sig)) != 0) {
+    // posix:signal:IGN_DISCARDS:1 "Setting a signal action to SIG_IGN for a
+    // signal that is pending shall cause the pending signal to be discarded,
+    // whether or not it is blocked."
+    p.pending &= ~(1u << sig);
+    e.cite("posix:signal:IGN_DISCARDS:1");
+  }
   if (sig == FC_SIGCHLD) {
     // posix:sigaction:NOCLDSTOP:1, posix:sigaction:NOCLDWAIT:1: flags of
     // SIGCHLD; for other signals they have no effect.
@@ -302,6 +350,82 @@ StepResult rule_Caught(const Ctx& c) {
   Effect e(c.s);
   e.obs = Observation::returned(0).with("caught", obs::signal_list(sigs));
   e.cite("posix:signal:CATCH:1");
+  return finish(c, std::move(e));
+}
+
+}  // namespace fc::oracle
+
+/* ---- vfork and exec (issue 3): signal mask and pending signals ---- */
+namespace fc::oracle {
+namespace {
+
+std::vector<int> signal_bits(std::uint32_t set) {
+  std::vector<int> sigs;
+  for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+    if (set & (1u << sig)) sigs.push_back(sig);
+  }
+  return sigs;
+}
+
+}  // namespace
+
+void deliver_unblocked(const Ctx& c, State& s, ActorId who, Effect& e) {
+  // posix:sigprocmask:DELIVER:1 "If there are any pending unblocked signals
+  // after the call to sigprocmask(), at least one of those signals shall be
+  // delivered before the call to sigprocmask() returns." Linux delivers every
+  // one of them on the way back to user space (lowest number first), so all
+  // have been delivered before the caller's next step.
+  for (int sig : signal_bits(s.proc(who).pending & ~s.proc(who).mask)) {
+    if (s.proc(who).life != Life::Alive) break;
+    s.proc(who).pending &= ~(1u << sig);
+    e.cite("posix:sigprocmask:DELIVER:1");
+    const int disp = s.proc(who).disp[sig];
+    if (disp == FC_DISP_HANDLER) {
+      catch_signal(s, who, sig, e);
+    } else if (disp == FC_DISP_IGN) {
+      e.cite("posix:signal:SIG_IGN:1");  // kept pending by Linux: posix:signal:BLOCKED_IGN:1
+    } else {
+      // posix:signal:DEFAULTS:1: every maskable signal terminates by default.
+      e.cite("posix:signal:DEFAULTS:1");
+      end_process(c, s, who, sig, e);
+    }
+  }
+}
+
+StepResult rule_Sigprocmask(const Ctx& c) {
+  const std::int64_t how = c.step.args[0];
+  const std::uint32_t set = static_cast<std::uint32_t>(c.step.args[1]);
+  Check k;
+  // posix:sigprocmask:EINVAL:1 "The value of the how argument is not equal to
+  // one of the defined values."
+  if (how == FC_SIG_HOW_BAD) k.raise(EINVAL, "posix:sigprocmask:EINVAL:1");
+  if (!k.passed()) return k.result(c.s);
+  Effect e(c.s);
+  Process& p = e.next.proc(c.self());
+  const std::uint32_t old = p.mask;
+  // posix:sigprocmask:HOW:1 union, intersection with the complement, or the set.
+  if (how == FC_SIG_BLOCK) p.mask = old | set;
+  else if (how == FC_SIG_UNBLOCK) p.mask = old & ~set;
+  else p.mask = set;
+  e.cite("posix:sigprocmask:HOW:1").cite("posix:sigprocmask:OSET:1");
+  deliver_unblocked(c, e.next, c.self(), e);
+  if (e.next.proc(c.self()).life != Life::Alive) {
+    // Killed inside the call by the signal it unblocked: the step never
+    // returns; the next step waits for the death (wire.h FC_SYNC_SELF_DEATH).
+    e.obs = Observation::blocked();
+    e.sync = FC_SYNC_SELF_DEATH;
+    return finish(c, std::move(e));
+  }
+  e.obs = Observation::returned(0).with("old", obs::signal_list(signal_bits(old)));
+  return finish(c, std::move(e));
+}
+
+StepResult rule_Sigpending(const Ctx& c) {
+  // posix:sigpending:RET:1 the signals blocked from delivery and pending.
+  Effect e(c.s);
+  const Process& p = c.s.proc(c.self());
+  e.obs = Observation::returned(0).with("pending", obs::signal_list(signal_bits(p.pending & p.mask)));
+  e.cite("posix:sigpending:RET:1");
   return finish(c, std::move(e));
 }
 

@@ -79,6 +79,12 @@ struct Process {
   // session (harness/executor/supervisor.cc); fork copies both.
   ActorId pgid = 0;
   ActorId sid = kReaper;
+  /* ---- vfork and exec (issue 3) ---- */
+  // A vfork (or CLONE_VM|CLONE_VFORK) child that has not yet called exec or
+  // exited: it runs in its parent's memory (oracles/vfork.cc).
+  bool vfork_shared = false;
+  std::uint32_t mask = 0;     // blocked signals, bit s (FC_SIGSET_MASKABLE only)
+  std::uint32_t pending = 0;  // signals generated while blocked, bit s
   bool operator==(const Process&) const = default;
 };
 

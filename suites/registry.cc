@@ -287,6 +287,43 @@ SuiteDef pgrp_orphans() {
           p};
 }
 
+/* ---- vfork and exec (issue 3) ---- */
+SuiteDef vfork() {
+  GenProfile p = base();
+  p.weight(Op::Vfork, 12).weight(Op::CloneVfork, 8).weight(Op::Fork, 3);
+  p.weight(Op::Mmap, 6).weight(Op::Store, 16).weight(Op::Load, 14);
+  p.weight(Op::UExit, 6).weight(Op::Exit, 1).weight(Op::Exec, 6).weight(Op::GetPid, 4);
+  p.weight(Op::GetPpid, 4);
+  p.weight(Op::Pipe, 3).weight(Op::Write, 3).weight(Op::Read, 2).weight(Op::Close, 3);
+  p.weight(Op::Dup2, 2).weight(Op::Sigaction, 3).weight(Op::Caught, 3);
+  p.weight(Op::WaitPid, 6).weight(Op::Wait, 3).weight(Op::Kill, 3);
+  p.max_actors = 5;
+  return {"vfork",
+          "vfork and clone(CLONE_VM|CLONE_VFORK) suspend the caller until the child calls exec "
+          "or _exit; until then the child shares the caller's memory (its stores to private "
+          "mappings and to the caller's stack are seen by the caller); it inherits descriptors "
+          "and dispositions; its exit sends SIGCHLD; after exec it is a process of its own",
+          {"man:vfork(2) (suspended, shares memory and stack, exit(3) forbidden)",
+           "posix:vfork (undefined unless exec or _exit)", "man:clone(2) CLONE_VFORK CLONE_VM"},
+          p};
+}
+
+SuiteDef exec() {
+  GenProfile p = base();
+  p.weight(Op::Exec, 10).weight(Op::Sigprocmask, 12).weight(Op::Sigpending, 10);
+  p.weight(Op::Kill, 10).weight(Op::Sigaction, 8).weight(Op::Caught, 6);
+  p.weight(Op::Fork, 8).weight(Op::GetPid, 4).weight(Op::GetPpid, 4);
+  p.weight(Op::WaitPid, 4).weight(Op::UExit, 2).weight(Op::Exit, 1);
+  p.max_actors = 4;
+  return {"exec",
+          "exec keeps the signal mask, the pending signals, ignored dispositions, the pid and "
+          "the parent; it resets caught signals; fork copies the mask and empties the pending "
+          "set; a blocked signal stays pending until unblocked, then is delivered",
+          {"posix:exec (signal mask, pending signals, pid, ppid kept)", "man:signal(7)",
+           "posix:sigprocmask", "posix:sigpending", "posix:fork (pending set empty)"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -297,7 +334,8 @@ const std::vector<SuiteDef>& all() {
                                                /* issue 4 */ wait_options(), sigchld(),
                                                signals_fork(), wait_selectors(), reparent(),
                                                /* issue 4, pidfd */ pidfd(), pdeathsig(),
-                                               /* issue 4, groups */ sessions(), pgrp_orphans()};
+                                               /* issue 4, groups */ sessions(), pgrp_orphans(),
+                                               /* issue 3 */ vfork(), exec()};
   return suites;
 }
 

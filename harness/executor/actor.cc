@@ -82,7 +82,7 @@ void WaitBeforeStep(ControlBlock* cb, int index) {
      * whose data is a sync expectation carry them. */
     const int prev_op = prev.op;
     if ((prev_op == kOpExit || prev_op == kOpUExit || prev_op == kOpKill ||
-         prev_op == kOpPidfdSendSignal) &&
+         prev_op == kOpPidfdSendSignal || prev_op == kOpSigprocmask) &&
         prev.data_len >= 2 && prev.data[1] == FC_SYNC_DEATHS &&
         LoadAcquire(&cb->results[index - 1].state) != kNotStarted) {
       for (uint32_t k = 2; k < prev.data_len; ++k) {
@@ -90,6 +90,26 @@ void WaitBeforeStep(ControlBlock* cb, int index) {
         if (actor >= 0 && actor < FC_MAX_ACTORS && actor != g_process.actor) {
           WaitForDeath(cb, LoadAcquire(&cb->actor_pid[actor]));
         }
+      }
+    }
+    /* ---- vfork and exec (issue 3) ---- */
+    // A sigprocmask the model predicts to kill its caller (it unblocks a
+    // pending fatal signal) hands the turn on before its call: wait for the
+    // death it causes, as after an exit step.
+    if (prev.op == kOpSigprocmask && prev.data_len >= 1 && prev.data[0] == FC_SYNC_SELF_DEATH &&
+        LoadAcquire(&cb->results[index - 1].state) != kNotStarted &&
+        prev.actor != g_process.actor) {
+      WaitForDeath(cb, LoadAcquire(&cb->actor_pid[prev.actor]));
+    }
+    // A vfork step hands the turn on before its call (its caller blocks):
+    // the next step may name the child only once the child exists and has
+    // reported (its pid is in actor_pid), as fork's caller waits for it.
+    if ((prev.op == kOpVfork || prev.op == kOpCloneVfork) && prev.actor != g_process.actor) {
+      StepResult& r = cb->results[index - 1];
+      int64_t limit = MonotonicNs() + kChildReportWaitNs;
+      if (limit > cb->deadline_ns) limit = cb->deadline_ns;
+      while (LoadAcquire(&r.child_reported) == 0) {
+        if (!FutexWaitUntil(&r.child_reported, 0, limit)) break;
       }
     }
   }

@@ -169,3 +169,70 @@ StepEnd OpCaught(StepCall& call) {
 }
 
 }  // namespace fcp
+
+/* ---- vfork and exec (issue 3): signal mask and pending set ---- */
+namespace fcp {
+namespace {
+
+// A native set -> bit s for every FC_SIG* s in it; bit 0 for any other
+// signal (1..64) found, so that nothing in the set goes unreported.
+int64_t AbstractSigset(const sigset_t& set) {
+  static const int kFc[] = {FC_SIGHUP,  FC_SIGINT,  FC_SIGQUIT, FC_SIGKILL, FC_SIGUSR1, FC_SIGSEGV,
+                            FC_SIGUSR2, FC_SIGTERM, FC_SIGCHLD, FC_SIGCONT, FC_SIGSTOP};
+  int64_t bits = 0;
+  for (int native = 1; native <= 64; ++native) {
+    if (sigismember(&set, native) != 1) continue;
+    bool known = false;
+    for (int fc : kFc) {
+      if (NativeSignal(fc) == native) {
+        bits |= int64_t{1} << fc;
+        known = true;
+      }
+    }
+    if (!known) bits |= 1;
+  }
+  return bits;
+}
+
+}  // namespace
+
+// sigprocmask(2): "SIG_BLOCK The set of blocked signals is the union of the
+// current set and the set argument. SIG_UNBLOCK ... removed ... SIG_SETMASK
+// The set of blocked signals is set to the argument set." "If oldset is
+// non-NULL, the previous value of the signal mask is stored in oldset."
+StepEnd OpSigprocmask(StepCall& call) {
+  int how = 0x7fff;  // FC_SIG_HOW_BAD: a value no libc defines (EINVAL)
+  switch (call.arg(0)) {
+    case FC_SIG_BLOCK: how = SIG_BLOCK; break;
+    case FC_SIG_UNBLOCK: how = SIG_UNBLOCK; break;
+    case FC_SIG_SETMASK: how = SIG_SETMASK; break;
+    default: break;
+  }
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigemptyset(&old);
+  for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+    if (!(call.arg(1) & (int64_t{1} << sig))) continue;
+    const int native = NativeSignal(sig);
+    if (native <= 0) return call.Fail("signal %d in the set is not one forkconf uses", sig);
+    sigaddset(&set, native);
+  }
+  int ret = sigprocmask(how, &set, &old);
+  call.Returned(ret, errno);
+  call.SetAux(0, ret == 0 ? AbstractSigset(old) : 0);
+  return StepEnd::kFinish;
+}
+
+// sigpending(2): "returns the set of signals that are pending for delivery
+// to the calling thread (i.e., the signals which have been raised while
+// blocked)".
+StepEnd OpSigpending(StepCall& call) {
+  sigset_t set;
+  sigemptyset(&set);
+  int ret = sigpending(&set);
+  call.Returned(ret, errno);
+  call.SetAux(0, ret == 0 ? AbstractSigset(set) : 0);
+  return StepEnd::kFinish;
+}
+
+}  // namespace fcp

@@ -235,6 +235,13 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
     case FC_ARG_PGID:
       if ((v >= 0 && v < FC_MAX_ACTORS) || v == FC_PGID_SAME || v == FC_PGID_NEGATIVE) return true;
       break;
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW:
+      if (v >= FC_SIG_BLOCK && v <= FC_SIG_HOW_BAD) return true;
+      break;
+    case FC_ARG_SIGSET:
+      if (subset(FC_SIGSET_MASKABLE)) return true;
+      break;
     default: snprintf(why, why_size, "unknown argument kind %d in ops.def", kind); return false;
   }
   snprintf(why, why_size, "value %lld out of range for its argument kind %d",
@@ -294,6 +301,9 @@ bool CheckProgram(const Program& p, char* message, size_t size) {
     }
     bool special_turn =
         (info.flags & (FC_OPF_NORETURN | FC_OPF_CREATES_ACTOR)) != 0 || s.op == kOpExec;
+    // issue 3: vfork blocks its caller until the child execs or exits; the
+    // child runs its own steps meanwhile (ops_vfork.cc).
+    if (s.op == kOpVfork || s.op == kOpCloneVfork) special_turn = false;
     if (s.unblock_by != -1) {
       bool in_range =
           s.unblock_by == FC_BLOCKS_FOREVER || (s.unblock_by > i && s.unblock_by < p.nsteps);

@@ -129,6 +129,17 @@ std::int64_t gen_signal(ArgContext& c, bool for_sigaction) {
   return c.rng.pick(action_sigs);
 }
 
+/* ---- vfork and exec (issue 3) ---- */
+// Mostly one or two of the maskable signals, SIGUSR1 and SIGTERM most often.
+std::int64_t gen_sigset(ArgContext& c) {
+  static const std::vector<int> sigs = {FC_SIGUSR1, FC_SIGUSR1, FC_SIGTERM, FC_SIGTERM,
+                                        FC_SIGUSR2, FC_SIGHUP,  FC_SIGINT};
+  if (c.rng.percent(10)) return 0;
+  std::int64_t set = std::int64_t{1} << c.rng.pick(sigs);
+  if (c.rng.percent(30)) set |= std::int64_t{1} << c.rng.pick(sigs);
+  return set;
+}
+
 std::int64_t gen_kill_target(ArgContext& c) {
   // A child most of the time (stops and continues need the parent), else
   // any actor named so far, the caller included.
@@ -309,6 +320,14 @@ bool fill_args(Step& step, ArgContext& c) {
       /* ---- process groups and sessions (issue 4, groups) ---- */
       case FC_ARG_PROCSEL: value = gen_procsel(c); break;
       case FC_ARG_PGID: value = gen_pgid(c); break;
+      /* ---- vfork and exec (issue 3) ---- */
+      case FC_ARG_SIGHOW:
+        // Mostly SIG_BLOCK, so that signals stay blocked long enough to be pending.
+        value = c.rng.percent(c.profile.invalid_arg_percent / 2) ? FC_SIG_HOW_BAD
+                : c.rng.percent(55)                                ? FC_SIG_BLOCK
+                                                                   : c.rng.range(FC_SIG_UNBLOCK, FC_SIG_SETMASK);
+        break;
+      case FC_ARG_SIGSET: value = gen_sigset(c); break;
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
@@ -339,6 +358,30 @@ bool fill_args(Step& step, ArgContext& c) {
     return false;
   }
   if (step.op == Op::Subreaper) step.args[0] = c.rng.percent(85) ? 1 : 0;  // issue 4
+  // issue 3: where masks are generated, send the maskable signals often, and
+  // give them handlers or SIG_IGN, so blocked, pending and delivered meet.
+  if (c.profile.weight_of(Op::Sigprocmask) > 0 && c.rng.percent(60)) {
+    if (step.op == Op::Kill) {
+      std::int64_t sig = 0;
+      for (std::int64_t set = gen_sigset(c); set != 0 && sig == 0;) {
+        for (int s = 1; s <= FC_MAX_SIGNAL; ++s) {
+          if (set & (std::int64_t{1} << s)) sig = s;
+        }
+      }
+      if (sig != 0) step.args[1] = sig;
+      // Mostly a signal the target blocks, so that it stays pending.
+      for (const oracle::ActorView& target : c.all) {
+        if (target.id != step.args[0] || target.mask == 0 || !c.rng.percent(70)) continue;
+        std::vector<int> blocked;
+        for (int s = 1; s <= FC_MAX_SIGNAL; ++s) {
+          if (target.mask & (1u << s)) blocked.push_back(s);
+        }
+        step.args[1] = c.rng.pick(blocked);
+      }
+    } else if (step.op == Op::Sigaction) {
+      step.args[0] = c.rng.percent(50) ? FC_SIGUSR1 : FC_SIGTERM;
+    }
+  }
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
   /* ---- process groups and sessions (issue 4, groups) ---- */

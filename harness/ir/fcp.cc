@@ -59,6 +59,31 @@ constexpr FlagName kCloneFlags[] = {
     {FC_CLONE_UNKNOWN, "UNKNOWN_BIT"},
     {FC_CLONE_CSIGNAL, "CSIGNAL_BITS"}};
 constexpr std::string_view kExitSignals[] = {"0", "SIGCHLD", "SIGURG", "sig65", "sig0x111"};
+/* ---- vfork and exec (issue 3) ---- */
+constexpr std::string_view kSigHows[] = {"SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK", "SIG_HOW_BAD"};
+// A signal set: names joined by '|' (SIGUSR1|SIGTERM), or 0 for the empty set.
+std::string format_sigset(std::int64_t value) {
+  std::string result;
+  for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+    if (value & (std::int64_t{1} << sig)) result += (result.empty() ? "" : "|") + obs::signal_name(sig);
+  }
+  const std::int64_t rest = value & ~((std::int64_t{1} << (FC_MAX_SIGNAL + 1)) - 2);
+  if (rest) result += (result.empty() ? "" : "|") + std::to_string(rest);
+  return result.empty() ? "0" : result;
+}
+std::optional<std::int64_t> parse_sigset(std::string_view text) {
+  std::int64_t value = 0;
+  if (text == "0") return 0;
+  while (!text.empty()) {
+    std::size_t bar = text.find('|');
+    int sig = obs::signal_from_name(std::string(text.substr(0, bar)));
+    if (sig <= 0) return std::nullopt;
+    value |= std::int64_t{1} << sig;
+    if (bar == std::string_view::npos) break;
+    text.remove_prefix(bar + 1);
+  }
+  return value;
+}
 constexpr std::string_view kClone3Args[] = {
     "ver2",      "ver0",        "size56",       "sizepage", "tail_nonzero", "tail_zero",
     "stack_size_only", "set_tid_null", "set_tid_empty", "set_tid_deep", "cgroup_huge"};
@@ -149,6 +174,11 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
       if (value == FC_PGID_SAME) return "same";
       if (value == FC_PGID_NEGATIVE) return "neg";
       return "P" + std::to_string(value);
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW:
+      return value >= 0 && value <= FC_SIG_HOW_BAD ? std::string(kSigHows[value])
+                                                   : std::to_string(value);
+    case FC_ARG_SIGSET: return format_sigset(value);
     default: return std::to_string(value);
   }
 }
@@ -354,6 +384,9 @@ std::string kind_description(int kind) {
     /* ---- process groups and sessions (issue 4, groups) ---- */
     case FC_ARG_PROCSEL: return "a process (P<n>, or self for pid 0)";
     case FC_ARG_PGID: return "a process group id (P<n>, same for 0, neg for -1)";
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW: return "SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK or SIG_HOW_BAD";
+    case FC_ARG_SIGSET: return "a signal set (SIGUSR1|SIGTERM, or 0)";
   }
   return "an argument";
 }
@@ -395,6 +428,9 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
       if (word == "same") return FC_PGID_SAME;
       if (word == "neg") return FC_PGID_NEGATIVE;
       return parse_named(word, 'P');
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW: return parse_enum(word, kSigHows);
+    case FC_ARG_SIGSET: return parse_sigset(word);
     case FC_ARG_IDTYPE: return parse_enum(word, kIdTypes);
     case FC_ARG_WHENCE: return parse_enum(word, kWhence);
     case FC_ARG_MAPKIND: return parse_enum(word, kMapKinds);

@@ -103,6 +103,13 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
         return "argument names P" + std::to_string(value) + ", which no earlier step created";
       }
       return std::nullopt;
+    /* ---- vfork and exec (issue 3) ---- */
+    case FC_ARG_SIGHOW: return out_of(FC_SIG_BLOCK, FC_SIG_HOW_BAD);
+    case FC_ARG_SIGSET:
+      if (value < 0 || (value & ~static_cast<std::int64_t>(FC_SIGSET_MASKABLE)) != 0) {
+        return "signal set " + std::to_string(value) + " holds signals forkconf does not mask";
+      }
+      return std::nullopt;
   }
   return "unknown argument kind";
 }

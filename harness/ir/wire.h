@@ -51,6 +51,11 @@
  *               pidfd_send_signal  a1 as for kill
  *               waitid_pidfd    as waitid
  *               get_pdeathsig   a0 = the signal (Linux number)
+ *               vfork/clone_vfork  as fork, and a2 = the word in the caller's
+ *                               frame after the call (the child stores its
+ *                               pid there: the stack is shared) (issue 3)
+ *               sigprocmask     a0 = old mask, bit s: signal s (issue 3)
+ *               sigpending      a0 = pending set, bit s: signal s (issue 3)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
@@ -101,6 +106,9 @@
 /* ---- process groups and sessions (issue 4, groups) ---- */
 #define FC_ARG_PROCSEL 24  /* actor index >= 0 (its pid), or FC_PROCSEL_SELF (pid 0) */
 #define FC_ARG_PGID 25     /* actor index >= 0 (its pid), FC_PGID_SAME (0), FC_PGID_NEGATIVE (-1) */
+/* ---- vfork and exec (issue 3) ---- */
+#define FC_ARG_SIGHOW 32   /* FC_SIG_BLOCK / FC_SIG_UNBLOCK / FC_SIG_SETMASK / FC_SIG_HOW_BAD */
+#define FC_ARG_SIGSET 33   /* bit s: signal s; only bits of FC_SIGSET_MASKABLE */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -188,6 +196,22 @@
  * its actor waits (bounded) until each listed actor has died. Only exit,
  * _exit, kill and pidfd_send_signal steps carry it. */
 #define FC_SYNC_DEATHS 12
+/* ---- vfork and exec (issue 3) ---- */
+/* sigprocmask (issue 3): the call unblocks a pending signal whose action is
+ * to terminate, so the caller dies in it; the next step waits (bounded) for
+ * that death. */
+#define FC_SYNC_SELF_DEATH 14
+
+/* ---- vfork and exec (issue 3): sigprocmask ----
+ * how: SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, or a value no libc defines
+ * (EINVAL). Sets hold only signals whose default action terminates and
+ * that the executor does not use itself. */
+#define FC_SIG_BLOCK 0
+#define FC_SIG_UNBLOCK 1
+#define FC_SIG_SETMASK 2
+#define FC_SIG_HOW_BAD 3
+#define FC_SIGSET_MASKABLE \
+  ((1u << FC_SIGHUP) | (1u << FC_SIGINT) | (1u << FC_SIGUSR1) | (1u << FC_SIGUSR2) | (1u << FC_SIGTERM))
 
 #define FC_SEEK_SET 0
 #define FC_SEEK_CUR 1

@@ -176,6 +176,11 @@ const char* show_kind(Op op) {
     case Op::GetPgid:
     case Op::GetSid:
     case Op::GetPgrp: return "FC_SHOW_PID";
+    /* ---- vfork and exec (issue 3) ---- */
+    case Op::Vfork:
+    case Op::CloneVfork: return "FC_SHOW_VFORK";
+    case Op::Sigprocmask: return "FC_SHOW_SIGMASK";
+    case Op::Sigpending: return "FC_SHOW_SIGPENDING";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -367,6 +372,24 @@ std::string step_body(const Step& s, int sync) {
              " /* 0 SIG_DFL, 1 SIG_IGN, 2 handler */, " + flags + ");\n";
     }
     case Op::Caught: return "\treturn fc_caught_step(i);\n";
+    /* ---- vfork and exec (issue 3) ---- */
+    case Op::Vfork:
+      return "\tint self = FC_LOAD(&fc_actor);\n"
+             "\tvolatile long word = 0;\n"
+             "\tpid_t pid = vfork();\n"
+             "\tif (pid == 0)\n"
+             "\t\tfc_vfork_child(i, " +
+             std::to_string(s.out) + ", pid, &word); /* never returns: P" + std::to_string(s.out) +
+             " runs its steps below this frame, until exec or _exit */\n"
+             "\treturn fc_vfork_parent(i, self, pid, errno, " +
+             std::to_string(s.out) + ", word);\n";
+    case Op::CloneVfork:
+      return "\treturn fc_clone_vfork(i, " + std::to_string(s.out) + ");\n";
+    case Op::Sigprocmask:
+      return "\treturn fc_sigprocmask(i, " + std::to_string(s.args[0]) +
+             " /* 0 SIG_BLOCK, 1 SIG_UNBLOCK, 2 SIG_SETMASK, 3 invalid */, " +
+             std::to_string(s.args[1]) + " /* " + format_arg(FC_ARG_SIGSET, s.args[1], s) + " */);\n";
+    case Op::Sigpending: return "\treturn fc_sigpending(i);\n";
     case Op::Subreaper:
       return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
              (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
@@ -471,7 +494,11 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
     }
     out += " */\nstatic int " + name + "(int i)\n{\n" + step_body(s, i < plan.sync.size() ? plan.sync[i] : 0) + "}\n\n";
     table += "\t{" + std::to_string(s.actor) + ", " + std::to_string(plan.unblock_by[i]) + ", " +
-             show_kind(s.op) + ", " +
+             // issue 3: a sigprocmask that kills its caller: the next step waits for the death
+             (s.op == Op::Sigprocmask && i < plan.sync.size() && plan.sync[i] == FC_SYNC_SELF_DEATH
+                  ? "FC_SHOW_SIGMASK_DIES"
+                  : show_kind(s.op)) +
+             ", " +
              std::to_string(s.op == Op::Open || s.op == Op::OpenAt || s.op == Op::Clone ||
                                     s.op == Op::Clone3 ||  // issue 3: the abstract flags
                                     s.op == Op::PidfdOpen  // issue 4: the target actor

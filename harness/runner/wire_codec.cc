@@ -286,6 +286,23 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
     }
     case Op::GetPdeathsig:
       return Observation::returned(raw.ret).with("sig", obs::signal_name(static_cast<int>(raw.aux[0])));
+    /* ---- vfork and exec (issue 3) ---- */
+    case Op::Vfork:
+    case Op::CloneVfork:
+      return Observation::returned_pid(symbols.pid(raw.ret))
+          .with("child", raw.aux[1] ? std::to_string(raw.aux[0]) : "none")
+          .with("stack", symbols.pid(raw.aux[2]));
+    case Op::Sigprocmask:
+    case Op::Sigpending: {
+      // a0: bit s for signal s; bit 0: some signal forkconf does not name.
+      std::vector<int> sigs;
+      for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+        if (raw.aux[0] & (1LL << sig)) sigs.push_back(sig);
+      }
+      std::string set = obs::signal_list(sigs);
+      if (raw.aux[0] & 1) set += "+other";
+      return Observation::returned(raw.ret).with(step.op == Op::Sigpending ? "pending" : "old", set);
+    }
     default: return Observation::returned(raw.ret);
   }
 }

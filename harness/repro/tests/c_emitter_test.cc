@@ -271,6 +271,30 @@ const std::vector<std::pair<std::string, std::string>> kHandWritten = {
      "P0 pidfd_send_signal 3 0\n"
      "P0 exec\n"
      "P0 pidfd_poll 9\n"},
+    /* ---- vfork and exec (issue 3): vfork, clone_vfork, masks, pending, death in sigprocmask ---- */
+    {"vfork_and_signal_masks",
+     "P0 mmap private -> M0\n"
+     "P0 vfork -> P1\n"
+     "P1 store M0 0 5\n"
+     "P1 getpid\n"
+     "P1 _exit 0\n"
+     "P0 clone_vfork -> P2\n"
+     "P2 store M0 1 6\n"
+     "P2 exec\n"
+     "P0 load M0 0\n"
+     "P0 load M0 1\n"
+     "P0 sigprocmask SIG_BLOCK SIGUSR1|SIGTERM\n"
+     "P0 kill P0 SIGUSR1\n"
+     "P0 sigpending\n"
+     "P0 fork -> P3\n"
+     "P3 sigpending\n"
+     "P0 kill P3 SIGTERM\n"
+     "P3 sigprocmask SIG_UNBLOCK SIGTERM\n"
+     "P0 waitpid P3 0\n"
+     "P0 sigprocmask SIG_HOW_BAD 0\n"
+     "P2 _exit 1\n"
+     "P0 waitpid P2 0\n"
+     "P0 waitpid P1 0\n"},
 };
 
 TEST_F(CEmitter, HandWrittenProgramsBehaveOnHost) {

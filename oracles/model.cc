@@ -285,6 +285,7 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_CLONEFLAGS: return range(0, FC_CLONE_ALL);      // issue 3
     case FC_ARG_EXITSIG: return range(0, FC_EXITSIG_WIDE);      // issue 3
     case FC_ARG_CLONE3ARGS: return range(0, FC_C3_LAST);        // issue 3
+    case FC_ARG_ATFORK: return range(0, FC_ATFORK_ALL);         // issue 3 (libc layer)
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO");
       return std::nullopt;
@@ -352,6 +353,7 @@ std::vector<ActorView> actor_views(const State& state) {
     v.execed = p.execed;
     for (const FdSlot& slot : p.fds) v.fds.push_back(slot.fd);
     for (const Mapping& m : p.regions) v.regions.push_back(m.region);
+    for (const Stream& st : p.streams) v.streams.push_back(st.file);  // issue 3
     v.children = state.children(v.id);
     for (ActorId child : v.children) {
       if (state.proc(child).life == Life::Zombie) v.zombie_children.push_back(child);
@@ -400,6 +402,12 @@ std::string describe(const State& state) {
         if (p.caught & (1u << sig)) sigs.push_back(sig);
       }
       out << " caught=" << obs::signal_list(sigs);
+    }
+    /* ---- libc layer (issue 3) ---- */
+    if (!p.atfork.empty()) out << " atfork=" << p.atfork.size();
+    if (!p.atfork_log.empty()) out << " atfork_log=" << obs::atfork_log(p.atfork_log);
+    for (const Stream& st : p.streams) {
+      out << " stream(f" << st.file << ",fd" << st.fd << ")=" << obs::bytes(st.buffer);
     }
     out << "\n";
     if (!p.fds.empty()) out << "  fds " << obs::fd_table(fd_entries(state, id)) << "\n";

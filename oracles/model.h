@@ -80,6 +80,10 @@ struct Profile {
     ExecKeepsHandlers,     // exec keeps caught signals caught
     SubreaperIgnored,      // orphans go to the reaper even under a live subreaper ancestor
     PidSelectorMatchesAny,  // waitpid(pid) collects any child, not just that one
+    /* ---- libc layer (issue 3) ---- */
+    AtforkPrepareInOrder,  // prepare handlers run in registration order, not reversed
+    UExitFlushesStdio,     // _exit flushes stdio buffers like exit
+    VforkRunsAtfork,       // vfork runs the atfork handlers like fork
   } planted_bug = PlantedBug::None;
 };
 
@@ -132,6 +136,7 @@ struct ActorView {
   std::vector<RegionId> regions;            // mapped regions
   std::vector<ActorId> children;            // not yet reaped (live or zombie)
   std::vector<ActorId> zombie_children;     // exited, not reaped
+  std::vector<int> streams;                 // issue 3: files with a stdio stream (this image)
 };
 std::vector<ActorView> actor_views(const State& state);
 // Actor ids used so far (next fork should use a fresh one).

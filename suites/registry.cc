@@ -211,6 +211,38 @@ SuiteDef reparent() {
           p};
 }
 
+/* ---- libc layer (issue 3) ---- */
+SuiteDef atfork() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 10).weight(Op::Atfork, 12).weight(Op::AtforkLog, 12).weight(Op::UFork, 4);
+  p.weight(Op::Vfork, 4).weight(Op::Clone, 2).weight(Op::Exec, 3).weight(Op::WaitPid, 3);
+  p.max_actors = 5;
+  return {"atfork",
+          "pthread_atfork prepare handlers run in reverse registration order before fork, "
+          "parent and child handlers in registration order after, NULL handlers are skipped; "
+          "_Fork, vfork and a raw clone run none; a child's handlers carry over to its own "
+          "forks, and exec removes them along with their log",
+          {"posix:pthread_atfork", "posix:_Fork (POSIX.1-2024)", "man:vfork(2) NOTES (fork handlers)",
+           "man:clone(2) (raw system call)", "posix:exec (new process image)"},
+          p};
+}
+
+SuiteDef stdio() {
+  GenProfile p = base();
+  p.weight(Op::Fopen, 6).weight(Op::Fputs, 14).weight(Op::Fflush, 5).weight(Op::Fork, 8);
+  p.weight(Op::Exit, 8).weight(Op::UExit, 6).weight(Op::Exec, 3).weight(Op::Open, 3);
+  p.weight(Op::Read, 6).weight(Op::Lseek, 2).weight(Op::Wait, 2);
+  p.max_actors = 4;
+  return {"stdio",
+          "a fully buffered stream's unflushed bytes are process memory: fork duplicates them "
+          "(written twice once both processes flush), exit flushes them, _exit and exec "
+          "discard them; fflush writes them at the shared file offset",
+          {"posix:exit (streams flushed)", "posix:_Exit/_exit (streams not flushed)",
+           "posix:fflush", "posix:setvbuf _IOFBF", "posix:fopen \"w\"", "posix:fork (copy of memory)",
+           "posix:exec (new process image)"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -219,7 +251,8 @@ const std::vector<SuiteDef>& all() {
                                                cloexec_race(),
                                                clone_errors() /* issue 3 */,
                                                /* issue 4 */ wait_options(), sigchld(),
-                                               signals_fork(), wait_selectors(), reparent()};
+                                               signals_fork(), wait_selectors(), reparent(),
+                                               /* issue 3 (libc layer) */ atfork(), stdio()};
   return suites;
 }
 

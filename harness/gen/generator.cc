@@ -258,10 +258,31 @@ bool fill_args(Step& step, ArgContext& c) {
       case FC_ARG_SAFLAGS:
         value = (c.rng.percent(30) ? FC_SA_NOCLDSTOP : 0) | (c.rng.percent(30) ? FC_SA_NOCLDWAIT : 0);
         break;
+      /* ---- libc layer (issue 3): mostly all three handlers, sometimes some NULL ---- */
+      case FC_ARG_ATFORK:
+        value = c.rng.percent(60) ? FC_ATFORK_ALL : c.rng.range(0, FC_ATFORK_ALL);
+        break;
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
   if (step.op == Op::Subreaper) step.args[0] = c.rng.percent(85) ? 1 : 0;  // issue 4
+  /* ---- libc layer (issue 3) ---- */
+  if (step.op == Op::Atfork) step.args[0] = c.rng.range(0, FC_MAX_ATFORK_ID);
+  if (step.op == Op::Fputs || step.op == Op::Fflush) {
+    // The stream's file: one this image has a stream on.
+    if (c.self.streams.empty()) return false;
+    step.args[0] = c.rng.pick(c.self.streams);
+  }
+  if (step.op == Op::Fopen) {
+    std::vector<int> free_files;
+    for (int f = 0; f < 4; ++f) {
+      if (std::find(c.self.streams.begin(), c.self.streams.end(), f) == c.self.streams.end()) {
+        free_files.push_back(f);
+      }
+    }
+    if (free_files.empty()) return false;
+    step.args[0] = c.rng.pick(free_files);
+  }
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
   if (step.op == Op::WaitId && step.args[0] == FC_P_PID && step.args[1] < 0) {

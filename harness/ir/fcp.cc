@@ -28,6 +28,10 @@ constexpr FlagName kWaitFlags[] = {
 constexpr FlagName kSaFlags[] = {{FC_SA_NOCLDSTOP, "SA_NOCLDSTOP"},
                                  {FC_SA_NOCLDWAIT, "SA_NOCLDWAIT"}};
 constexpr std::string_view kDisps[] = {"SIG_DFL", "SIG_IGN", "handler"};
+/* ---- libc layer (issue 3) ---- */
+constexpr FlagName kAtforkFlags[] = {{FC_ATFORK_PREPARE, "prepare"},
+                                     {FC_ATFORK_PARENT, "parent"},
+                                     {FC_ATFORK_CHILD, "child"}};
 constexpr FlagName kFdFlags[] = {{FC_FD_CLOEXEC, "FD_CLOEXEC"}};
 constexpr std::string_view kIdTypes[] = {"P_ALL", "P_PID", "P_PGID"};
 constexpr std::string_view kWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END"};
@@ -92,6 +96,7 @@ std::span<const FlagName> flag_names(int kind) {
     case FC_ARG_FDFLAGS: return kFdFlags;
     case FC_ARG_CLONEFLAGS: return kCloneFlags;  // issue 3
     case FC_ARG_SAFLAGS: return kSaFlags;  // issue 4
+    case FC_ARG_ATFORK: return kAtforkFlags;  // issue 3 (libc layer)
   }
   return {};
 }
@@ -139,6 +144,7 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_DISP:
       return value >= 0 && value < 3 ? std::string(kDisps[value]) : std::to_string(value);
     case FC_ARG_SAFLAGS: return format_flags(value, kSaFlags, "");
+    case FC_ARG_ATFORK: return format_flags(value, kAtforkFlags, "");  // issue 3
     default: return std::to_string(value);
   }
 }
@@ -341,6 +347,7 @@ std::string kind_description(int kind) {
     case FC_ARG_SIGNAL: return "a signal (SIGKILL, SIGUSR1, ... or 0)";
     case FC_ARG_DISP: return "a disposition (SIG_DFL, SIG_IGN, handler)";
     case FC_ARG_SAFLAGS: return "sigaction flags (0, SA_NOCLDSTOP, SA_NOCLDWAIT)";
+    case FC_ARG_ATFORK: return "atfork handlers (0 or prepare|parent|child)";  // issue 3
   }
   return "an argument";
 }
@@ -362,6 +369,7 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_EXITSIG: return parse_enum(word, kExitSignals);
     case FC_ARG_CLONE3ARGS: return parse_enum(word, kClone3Args);
     case FC_ARG_SAFLAGS: return parse_flags(word, kind);
+    case FC_ARG_ATFORK: return parse_flags(word, kind);  // issue 3 (libc layer)
     /* ---- signals (issue 4) ---- */
     case FC_ARG_SIGNAL: {
       int sig = obs::signal_from_name(std::string(word));

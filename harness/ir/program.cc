@@ -30,6 +30,7 @@ std::string_view area_name(Area area) {
     case Area::Fds: return "fds";
     case Area::Exec: return "exec";
     case Area::Signal: return "signal";  // issue 4
+    case Area::Libc: return "libc";  // issue 3
   }
   return "?";
 }
@@ -91,6 +92,7 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_SIGNAL: return out_of(0, FC_MAX_SIGNAL);
     case FC_ARG_DISP: return out_of(FC_DISP_DFL, FC_DISP_HANDLER);
     case FC_ARG_SAFLAGS: return out_of(0, FC_SA_NOCLDSTOP | FC_SA_NOCLDWAIT);
+    case FC_ARG_ATFORK: return out_of(0, FC_ATFORK_ALL);  // issue 3 (libc layer)
   }
   return "unknown argument kind";
 }

@@ -44,12 +44,16 @@
  *               kill            a1 = 1 if the effect in <hexdata> (FC_SYNC_*,
  *                               one byte, from the plan) was seen (issue 4)
  *               caught          a0 = bit s set: signal s was caught (issue 4)
+ *               _Fork           as fork (issue 3)
+ *               vfork           a0 = the child's raw wait status (issue 3)
+ *               fopen           a0 = inode of the stream's descriptor (issue 3)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
  *               a3 = progress: the highest step index that had started when
  *                    the call returned (used to check blocking).
- *   <hexdata> read: the bytes read. exec: the report of the new image, a
+ *   <hexdata> read: the bytes read. atfork_log (issue 3): the log, one
+ *             byte per event (FC_ATFORK_EV_* << 4 | id). exec: the report of the new image, a
  *             ';'-separated list of "fd:ino:type:fdflags:flflags:offset"
  *             (type 'p' pipe, 'f' regular file, 'c' char device, '?' other;
  *             fdflags raw F_GETFD; flflags abstract FC_O_* of F_GETFL;
@@ -91,6 +95,8 @@
 #define FC_ARG_SIGNAL 21   /* a signal number (FC_SIG*, Linux numbering) or 0 */
 #define FC_ARG_DISP 22     /* FC_DISP_*: SIG_DFL, SIG_IGN or the recording handler */
 #define FC_ARG_SAFLAGS 23  /* FC_SA_* */
+/* ---- libc layer (issue 3) ---- */
+#define FC_ARG_ATFORK 36   /* FC_ATFORK_*: the pthread_atfork handlers passed non-NULL */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -218,6 +224,24 @@
 #define FC_C3_SET_TID_DEEP 9  /* set_tid = an array, set_tid_size = 33 */
 #define FC_C3_CGROUP_HUGE 10  /* cgroup = 1 << 32 (> INT_MAX) */
 #define FC_C3_LAST 10
+
+/* ---- libc layer (issue 3) ----
+ * pthread_atfork handlers passed non-NULL (the rest are NULL), and the log
+ * the executor's recording handlers keep per process image: one byte per
+ * event, (FC_ATFORK_EV_* << 4) | id, at most FC_ATFORK_LOG_MAX events
+ * (the atfork_log step's hexdata). */
+#define FC_ATFORK_PREPARE 0x1
+#define FC_ATFORK_PARENT 0x2
+#define FC_ATFORK_CHILD 0x4
+#define FC_ATFORK_ALL 0x7
+#define FC_MAX_ATFORK_ID 7
+#define FC_ATFORK_EV_PREPARE 1
+#define FC_ATFORK_EV_PARENT 2
+#define FC_ATFORK_EV_CHILD 3
+#define FC_ATFORK_LOG_MAX 128
+/* stdio: the buffer setvbuf gives each stream (bytes); the model keeps
+ * programs below it, so no stream is flushed because it is full. */
+#define FC_STDIO_BUFSIZ 4096
 
 /* Limits shared by the generator, the model and the executor */
 #define FC_MAX_STEPS 256

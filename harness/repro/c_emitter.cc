@@ -153,6 +153,14 @@ const char* show_kind(Op op) {
     case Op::Subreaper: return "FC_SHOW_RET";
     case Op::Sigaction: return "FC_SHOW_RET";
     case Op::Caught: return "FC_SHOW_CAUGHT";
+    /* ---- libc layer (issue 3) ---- */
+    case Op::Atfork: return "FC_SHOW_RET";
+    case Op::AtforkLog: return "FC_SHOW_ATFORK_LOG";
+    case Op::UFork: return "FC_SHOW_FORK";
+    case Op::Vfork: return "FC_SHOW_VFORK";
+    case Op::Fopen: return "FC_SHOW_OPEN";
+    case Op::Fputs: return "FC_SHOW_OK";
+    case Op::Fflush: return "FC_SHOW_RET";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -344,6 +352,25 @@ std::string step_body(const Step& s, int sync) {
              " /* 0 SIG_DFL, 1 SIG_IGN, 2 handler */, " + flags + ");\n";
     }
     case Op::Caught: return "\treturn fc_caught_step(i);\n";
+    /* ---- libc layer (issue 3) ---- */
+    case Op::Atfork:
+      return "\treturn fc_atfork_step(i, " + std::to_string(s.args[0]) + ", " +
+             std::to_string(s.args[1]) + " /* 1 prepare, 2 parent, 4 child */);\n";
+    case Op::AtforkLog: return "\treturn fc_atfork_log_step(i);\n";
+    case Op::UFork:
+      return "\tpid_t pid = _Fork();\n"
+             "\tif (pid == 0)\n"
+             "\t\treturn fc_fork_child(i, pid, " +
+             std::to_string(s.out) + "); /* this process is P" + std::to_string(s.out) +
+             " from now on */\n"
+             "\treturn fc_fork_parent(i, pid, errno, " +
+             std::to_string(s.out) + ");\n";
+    case Op::Vfork: return "\treturn fc_vfork_step(i);\n";
+    case Op::Fopen: return "\treturn fc_fopen_step(i, " + std::to_string(s.args[0]) + ");\n";
+    case Op::Fputs:
+      return "\treturn fc_fputs_step(i, " + std::to_string(s.args[0]) + ", " + c_string(s.data) +
+             ");\n";
+    case Op::Fflush: return "\treturn fc_fflush_step(i, " + std::to_string(s.args[0]) + ");\n";
     case Op::Subreaper:
       return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
              (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
@@ -394,6 +421,7 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
     table += "\t{" + std::to_string(s.actor) + ", " + std::to_string(plan.unblock_by[i]) + ", " +
              show_kind(s.op) + ", " +
              std::to_string(s.op == Op::Open || s.op == Op::OpenAt || s.op == Op::Clone ||
+                                    s.op == Op::Fopen ||  // issue 3: names the object f<n>
                                     s.op == Op::Clone3  // issue 3: the abstract flags
                                 ? s.args[0]
                                 : -1) +

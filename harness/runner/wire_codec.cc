@@ -260,6 +260,17 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
       }
       return Observation::returned(raw.ret).with("caught", obs::signal_list(sigs));
     }
+    /* ---- libc layer (issue 3) ---- */
+    case Op::UFork:
+      return Observation::returned_pid(symbols.pid(raw.ret))
+          .with("child", raw.aux[1] ? std::to_string(raw.aux[0]) : "none");
+    case Op::AtforkLog: return Observation::returned(raw.ret).with("log", obs::atfork_log(raw.data));
+    case Op::Vfork: {
+      // The child is no actor: any pid that is not one of the program's is "new".
+      std::string ret = symbols.pids.count(raw.ret) || raw.ret <= 0 ? symbols.pid(raw.ret) : "new";
+      return Observation::returned_pid(ret).with("status", wait_status(raw.aux[0]));
+    }
+    case Op::Fputs: return Observation().with("ret", "ok");
     default: return Observation::returned(raw.ret);
   }
 }
@@ -290,7 +301,8 @@ Trace normalize(const Program& program, const RawResult& raw) {
     const Step& step = program.steps[i];
     if (step.op == Op::Pipe || step.op == Op::Pipe2) {
       symbols.objects.emplace(r->aux[2], "pipe@" + std::to_string(i));
-    } else if (step.op == Op::Open || step.op == Op::OpenAt) {
+    } else if (step.op == Op::Open || step.op == Op::OpenAt ||
+               step.op == Op::Fopen /* issue 3 */) {
       symbols.objects.emplace(r->aux[0], "f" + std::to_string(step.args[0]));
     }
   }

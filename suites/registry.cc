@@ -217,6 +217,7 @@ SuiteDef atfork() {
   p.weight(Op::Fork, 10).weight(Op::Atfork, 12).weight(Op::AtforkLog, 12).weight(Op::UFork, 4);
   p.weight(Op::Vfork, 4).weight(Op::Clone, 2).weight(Op::Exec, 3).weight(Op::WaitPid, 3);
   p.max_actors = 5;
+  p.keep_root = true;
   return {"atfork",
           "pthread_atfork prepare handlers run in reverse registration order before fork, "
           "parent and child handlers in registration order after, NULL handlers are skipped; "
@@ -231,8 +232,9 @@ SuiteDef stdio() {
   GenProfile p = base();
   p.weight(Op::Fopen, 6).weight(Op::Fputs, 14).weight(Op::Fflush, 5).weight(Op::Fork, 8);
   p.weight(Op::Exit, 8).weight(Op::UExit, 6).weight(Op::Exec, 3).weight(Op::Open, 3);
-  p.weight(Op::Read, 6).weight(Op::Lseek, 2).weight(Op::Wait, 2);
+  p.weight(Op::Read, 8).weight(Op::Lseek, 3).weight(Op::Wait, 2);
   p.max_actors = 4;
+  p.keep_root = true;
   return {"stdio",
           "a fully buffered stream's unflushed bytes are process memory: fork duplicates them "
           "(written twice once both processes flush), exit flushes them, _exit and exec "

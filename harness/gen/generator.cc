@@ -339,6 +339,10 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
       step.op = pick_op(profile, rng, total_weight);
       const OpInfo& op = info(step.op);
       if ((op.flags & FC_OPF_CREATES_ACTOR) && actors_alive >= profile.max_actors) continue;
+      if (profile.keep_root && self.id == 0 &&
+          ((op.flags & FC_OPF_NORETURN) || step.op == Op::Exec)) {
+        continue;  // issue 3: GenProfile::keep_root
+      }
       if (op.flags & FC_OPF_CREATES_ACTOR) step.out = oracle::next_actor_id(*state);
       if (op.flags & FC_OPF_CREATES_REGION) {
         step.out = oracle::next_region_id(*state);

@@ -56,6 +56,9 @@ struct GenProfile {
   int max_steps = 40;                    // at full size
   int exit_status_max = 255;             // exit statuses drawn from [0, max]
   int invalid_arg_percent = 8;           // how often arguments aim at errors
+  // issue 3 (libc layer): P0 never exits or execs, so it outlives the other
+  // actors and can observe what their exits left behind (files, logs).
+  bool keep_root = false;
 
   GenProfile& weight(Op op, int w) {
     weights[static_cast<std::size_t>(op)] = w;

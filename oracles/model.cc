@@ -286,6 +286,8 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_EXITSIG: return range(0, FC_EXITSIG_WIDE);      // issue 3
     case FC_ARG_CLONE3ARGS: return range(0, FC_C3_LAST);        // issue 3
     case FC_ARG_ATFORK: return range(0, FC_ATFORK_ALL);         // issue 3 (libc layer)
+    case FC_ARG_SPAWNFA: return range(0, FC_SPAWN_FA_LAST);     // issue 3
+    case FC_ARG_SPAWNATTR: return range(0, FC_SPAWN_ALL);       // issue 3
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO");
       return std::nullopt;

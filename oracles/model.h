@@ -84,6 +84,7 @@ struct Profile {
     AtforkPrepareInOrder,  // prepare handlers run in registration order, not reversed
     UExitFlushesStdio,     // _exit flushes stdio buffers like exit
     VforkRunsAtfork,       // vfork runs the atfork handlers like fork
+    SpawnDup2SelfKeepsCloexec,  // posix_spawn adddup2(fd, fd) leaves FD_CLOEXEC set
   } planted_bug = PlantedBug::None;
 };
 

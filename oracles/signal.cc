@@ -257,7 +257,20 @@ std::vector<Effect> exec_signal_effects(const Ctx& c, Effect e) {
   return effects;
 }
 
-StepResult rule_Kill(const Ctx& c) { return rule_kill(c); }
+StepResult rule_Kill(const Ctx& c) {
+  /* ---- libc layer (issue 3) ---- */
+  // Blocked signals (only posix_spawn's SETSIGMASK makes any) stay pending:
+  // not modelled here.
+  const int sig = static_cast<int>(c.step.args[1]);
+  for (const Process& p : c.s.procs) {
+    if (sig > 0 && p.life == Life::Alive && (p.sigmask & (1u << sig))) {
+      Check k;
+      k.not_modeled("kill of a signal some process blocks");
+      return k.result(c.s);
+    }
+  }
+  return rule_kill(c);
+}
 
 StepResult rule_Sigaction(const Ctx& c) {
   const int sig = static_cast<int>(c.step.args[0]);

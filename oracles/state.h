@@ -89,6 +89,7 @@ struct Process {
   // The recording handlers' log of this image: (FC_ATFORK_EV_* << 4) | id.
   std::string atfork_log;
   std::vector<Stream> streams;  // ascending by file
+  std::uint32_t sigmask = 0;    // bit s: signal s blocked (only posix_spawn sets it)
   bool operator==(const Process&) const = default;
 };
 

@@ -245,6 +245,24 @@ SuiteDef stdio() {
           p};
 }
 
+SuiteDef spawn() {
+  GenProfile p = base();
+  p.weight(Op::Spawn, 14).weight(Op::Open, 6).weight(Op::Pipe2, 3).weight(Op::SetFd, 4);
+  p.weight(Op::Dup, 2).weight(Op::Write, 2).weight(Op::Read, 2).weight(Op::Atfork, 3);
+  p.weight(Op::AtforkLog, 3).weight(Op::WaitPid, 5).weight(Op::Exec, 1);
+  p.max_actors = 5;
+  return {"spawn",
+          "posix_spawn makes a child running a new image: the caller's descriptors after the "
+          "file action (addopen, addclose, adddup2, adddup2(fd, fd) clearing FD_CLOEXEC), "
+          "then close-on-exec; SETSIGMASK sets its mask; a binary that is missing or not "
+          "executable is an error return (or a child exiting 127); fork handlers may or may "
+          "not run",
+          {"posix:posix_spawn", "posix:posix_spawn_file_actions_addopen/addclose",
+           "posix:posix_spawn_file_actions_adddup2 (POSIX.1-2024: fildes == newfildes)",
+           "posix:posix_spawnattr_setsigmask", "posix:exec (FD_CLOEXEC, ENOENT, EACCES)"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -254,7 +272,7 @@ const std::vector<SuiteDef>& all() {
                                                clone_errors() /* issue 3 */,
                                                /* issue 4 */ wait_options(), sigchld(),
                                                signals_fork(), wait_selectors(), reparent(),
-                                               /* issue 3 (libc layer) */ atfork(), stdio()};
+                                               /* issue 3 (libc layer) */ atfork(), stdio(), spawn()};
   return suites;
 }
 

@@ -5,7 +5,11 @@
 // process image: fork copies them with the rest of the address space, exec
 // starts a new image where they are empty (and the handlers unregistered).
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 
 #include "harness/executor/actor.h"
 #include "harness/executor/util.h"
+#include "harness/executor/wire_io.h"
 
 // _Fork: glibc >= 2.34 (unistd.h, _GNU_SOURCE), musl >= 1.2.3. With an older
 // glibc the step is an executor error ("unsupported"), never a silent pass.
@@ -189,6 +194,137 @@ StepEnd OpFflush(StepCall& call) {
   int ret = fflush(f);
   call.Returned(ret == 0 ? 0 : -1, errno);
   return StepEnd::kFinish;
+}
+
+// ---- posix_spawn -----------------------------------------------------------
+
+// posix_spawn(3p) of `fcp-exec spawned <actor> <step>` (or of the scratch
+// file f0 with FC_SPAWN_BIN_SCRATCH), with one file action and the
+// attributes the step names. The new image reports (SpawnedMain) before the
+// turn is handed on, like a fork child.
+StepEnd OpSpawn(StepCall& call) {
+  ControlBlock* cb = call.cb();
+  StepResult& result = call.result();
+  const int child_actor = call.spec().out;
+  const int64_t action = call.arg(0);
+  const int fd = static_cast<int>(call.arg(1));
+  const int64_t attrs = call.arg(2);
+  const bool scratch = attrs & FC_SPAWN_BIN_SCRATCH;
+
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  if (posix_spawn_file_actions_init(&actions) != 0 || posix_spawnattr_init(&attr) != 0) {
+    return call.Fail("posix_spawn: cannot initialise file actions or attributes");
+  }
+  int setup = 0;
+  switch (action) {
+    case FC_SPAWN_FA_OPEN:
+      setup = posix_spawn_file_actions_addopen(&actions, fd, "f1", O_RDWR | O_CREAT, 0600);
+      break;
+    case FC_SPAWN_FA_CLOSE: setup = posix_spawn_file_actions_addclose(&actions, fd); break;
+    case FC_SPAWN_FA_DUP2: setup = posix_spawn_file_actions_adddup2(&actions, fd, 0); break;
+    case FC_SPAWN_FA_DUP2_SELF: setup = posix_spawn_file_actions_adddup2(&actions, fd, fd); break;
+    default: break;
+  }
+  if (setup == 0 && (attrs & FC_SPAWN_SETSIGMASK)) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGUSR2);
+    setup = posix_spawnattr_setsigmask(&attr, &mask);
+    if (setup == 0) setup = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  }
+  if (setup != 0) {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    return call.Fail("posix_spawn: setting up the file action or attributes failed: %s",
+                     strerror(setup));
+  }
+  char actor[16];
+  char step[16];
+  snprintf(actor, sizeof actor, "%d", child_actor);
+  snprintf(step, sizeof step, "%d", call.index());
+  char arg0[] = "fcp-exec";
+  char arg1[] = "spawned";
+  char* argv[] = {arg0, arg1, actor, step, nullptr};
+  // No fd-based posix_spawn exists: the executor binary (kSelfExeFd, not
+  // FD_CLOEXEC) by its /proc/self/fd path, resolved in the child.
+  char path[32];
+  if (scratch) {
+    snprintf(path, sizeof path, "f0");
+  } else {
+    snprintf(path, sizeof path, "/proc/self/fd/%d", kSelfExeFd);
+  }
+  pid_t pid = 0;
+  int err = posix_spawn(&pid, path, &actions, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  StoreRelease(&cb->actor_pid[child_actor], err == 0 ? static_cast<int32_t>(pid) : kActorFailed);
+  // posix_spawn returns an error number; errno is not set.
+  call.Returned(err == 0 ? pid : -1, err);
+  if (err == 0 && !scratch) {
+    // Hand the turn on only once the new image has reported.
+    int64_t limit = MonotonicNs() + kChildReportWaitNs;
+    if (limit > cb->deadline_ns) limit = cb->deadline_ns;
+    while (LoadAcquire(&result.child_reported) == 0) {
+      if (!FutexWaitUntil(&result.child_reported, 0, limit)) break;
+    }
+  }
+  result.aux[1] = LoadAcquire(&result.child_reported);
+  return StepEnd::kFinish;
+}
+
+// `fcp-exec spawned <actor> <step>`: the image a posix_spawn step made. It
+// reports its descriptors (as an exec'd image does) and its signal mask into
+// the spawning step's result, then runs actor <actor>'s remaining steps.
+int SpawnedMain(int argc, char** argv) {
+  if (argc != 4) {
+    Diag("spawned: usage: fcp-exec spawned <actor> <step> (internal)");
+    return FC_EXIT_USAGE;
+  }
+  int actor = 0, step = 0;
+  for (int which = 2; which <= 3; ++which) {
+    int v = 0;
+    const char* s = argv[which];
+    if (*s == '\0') _exit(FC_EXIT_HARNESS);
+    for (; *s != '\0'; ++s) {
+      if (*s < '0' || *s > '9' || v > 100000) _exit(FC_EXIT_HARNESS);
+      v = v * 10 + (*s - '0');
+    }
+    (which == 2 ? actor : step) = v;
+  }
+  if (actor <= 0 || actor >= FC_MAX_ACTORS || step >= FC_MAX_STEPS) _exit(FC_EXIT_HARNESS);
+  void* addr =
+      mmap(nullptr, sizeof(ControlBlock), PROT_READ | PROT_WRITE, MAP_SHARED, kControlFd, 0);
+  if (addr == MAP_FAILED) _exit(FC_EXIT_HARNESS);
+  ControlBlock* cb = static_cast<ControlBlock*>(addr);
+  if (cb->magic != kControlMagic) _exit(FC_EXIT_HARNESS);
+  if (step >= cb->nsteps || cb->steps[step].out != actor || cb->steps[step].op != kOpSpawn) {
+    RecordError(cb, step, "spawned: the control block does not match the spawned actor and step");
+    _exit(FC_EXIT_HARNESS);
+  }
+  g_process.cb = cb;
+  g_process.actor = actor;
+  NoCoreDumps();
+  if (cb->mode == kModeSubreaper) ArmSafetyAlarm(cb);
+  StepCall call(cb, step);
+  StepResult& result = call.result();
+  char report[64 * 1024];
+  uint32_t n = WriteFdReport(report, sizeof report);
+  if (!call.SetData(report, n)) {
+    call.Fail("step data arena full");
+    _exit(FC_EXIT_HARNESS);
+  }
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigprocmask(SIG_BLOCK, nullptr, &blocked);
+  int64_t bits = 0;
+  for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+    if (sigismember(&blocked, sig) == 1) bits |= int64_t{1} << sig;
+  }
+  result.aux[0] = bits;
+  StoreRelease(&result.child_reported, 1u);
+  FutexWakeAll(&result.child_reported);
+  RunActor(step + 1);
 }
 
 }  // namespace fcp

@@ -262,6 +262,11 @@ bool fill_args(Step& step, ArgContext& c) {
       case FC_ARG_ATFORK:
         value = c.rng.percent(60) ? FC_ATFORK_ALL : c.rng.range(0, FC_ATFORK_ALL);
         break;
+      case FC_ARG_SPAWNFA: value = c.rng.range(0, FC_SPAWN_FA_LAST); break;
+      case FC_ARG_SPAWNATTR:
+        value = (c.rng.percent(35) ? FC_SPAWN_SETSIGMASK : 0) |
+                (c.rng.percent(12) ? FC_SPAWN_BIN_SCRATCH : 0);
+        break;
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
@@ -272,6 +277,21 @@ bool fill_args(Step& step, ArgContext& c) {
     // The stream's file: one this image has a stream on.
     if (c.self.streams.empty()) return false;
     step.args[0] = c.rng.pick(c.self.streams);
+  }
+  if (step.op == Op::Spawn) {
+    // The file action's descriptor: an open one (a new one for addopen).
+    if (step.args[2] & FC_SPAWN_BIN_SCRATCH) step.args[0] = FC_SPAWN_FA_NONE;
+    if (step.args[0] == FC_SPAWN_FA_OPEN) {
+      step.args[1] = c.rng.range(0, 12);
+    } else {
+      step.args[1] = c.self.fds.empty() ? 0 : c.rng.pick(c.self.fds);
+      if (c.self.fds.empty()) step.args[0] = FC_SPAWN_FA_NONE;
+      std::vector<int> own;
+      for (int fd : c.self.fds) {
+        if (fd > 2) own.push_back(fd);
+      }
+      if (!own.empty() && c.rng.percent(80)) step.args[1] = c.rng.pick(own);
+    }
   }
   if (step.op == Op::Fopen) {
     std::vector<int> free_files;
@@ -343,7 +363,14 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
           ((op.flags & FC_OPF_NORETURN) || step.op == Op::Exec)) {
         continue;  // issue 3: GenProfile::keep_root
       }
-      if (op.flags & FC_OPF_CREATES_ACTOR) step.out = oracle::next_actor_id(*state);
+      if (op.flags & FC_OPF_CREATES_ACTOR) {
+        step.out = oracle::next_actor_id(*state);
+        // issue 3: a posix_spawn that failed named an actor that was never
+        // created; names are still created once (program.h).
+        for (const Step& earlier : program.steps) {
+          if (info(earlier.op).flags & FC_OPF_CREATES_ACTOR) step.out = std::max(step.out, earlier.out + 1);
+        }
+      }
       if (op.flags & FC_OPF_CREATES_REGION) {
         step.out = oracle::next_region_id(*state);
         if (step.out >= FC_MAX_REGIONS) continue;

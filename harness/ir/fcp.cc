@@ -32,6 +32,10 @@ constexpr std::string_view kDisps[] = {"SIG_DFL", "SIG_IGN", "handler"};
 constexpr FlagName kAtforkFlags[] = {{FC_ATFORK_PREPARE, "prepare"},
                                      {FC_ATFORK_PARENT, "parent"},
                                      {FC_ATFORK_CHILD, "child"}};
+constexpr std::string_view kSpawnActions[] = {"none", "addopen", "addclose", "adddup2_0",
+                                              "adddup2_self"};
+constexpr FlagName kSpawnAttrs[] = {{FC_SPAWN_SETSIGMASK, "SETSIGMASK"},
+                                    {FC_SPAWN_BIN_SCRATCH, "bin_f0"}};
 constexpr FlagName kFdFlags[] = {{FC_FD_CLOEXEC, "FD_CLOEXEC"}};
 constexpr std::string_view kIdTypes[] = {"P_ALL", "P_PID", "P_PGID"};
 constexpr std::string_view kWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END"};
@@ -97,6 +101,7 @@ std::span<const FlagName> flag_names(int kind) {
     case FC_ARG_CLONEFLAGS: return kCloneFlags;  // issue 3
     case FC_ARG_SAFLAGS: return kSaFlags;  // issue 4
     case FC_ARG_ATFORK: return kAtforkFlags;  // issue 3 (libc layer)
+    case FC_ARG_SPAWNATTR: return kSpawnAttrs;  // issue 3
   }
   return {};
 }
@@ -145,6 +150,10 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
       return value >= 0 && value < 3 ? std::string(kDisps[value]) : std::to_string(value);
     case FC_ARG_SAFLAGS: return format_flags(value, kSaFlags, "");
     case FC_ARG_ATFORK: return format_flags(value, kAtforkFlags, "");  // issue 3
+    case FC_ARG_SPAWNATTR: return format_flags(value, kSpawnAttrs, "");  // issue 3
+    case FC_ARG_SPAWNFA:
+      return value >= 0 && value <= FC_SPAWN_FA_LAST ? std::string(kSpawnActions[value])
+                                                     : std::to_string(value);
     default: return std::to_string(value);
   }
 }
@@ -348,6 +357,8 @@ std::string kind_description(int kind) {
     case FC_ARG_DISP: return "a disposition (SIG_DFL, SIG_IGN, handler)";
     case FC_ARG_SAFLAGS: return "sigaction flags (0, SA_NOCLDSTOP, SA_NOCLDWAIT)";
     case FC_ARG_ATFORK: return "atfork handlers (0 or prepare|parent|child)";  // issue 3
+    case FC_ARG_SPAWNFA: return "a spawn file action (none, addopen, addclose, adddup2_0, adddup2_self)";
+    case FC_ARG_SPAWNATTR: return "spawn attributes (0, SETSIGMASK, bin_f0)";
   }
   return "an argument";
 }
@@ -370,6 +381,8 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_CLONE3ARGS: return parse_enum(word, kClone3Args);
     case FC_ARG_SAFLAGS: return parse_flags(word, kind);
     case FC_ARG_ATFORK: return parse_flags(word, kind);  // issue 3 (libc layer)
+    case FC_ARG_SPAWNATTR: return parse_flags(word, kind);  // issue 3
+    case FC_ARG_SPAWNFA: return parse_enum(word, kSpawnActions);  // issue 3
     /* ---- signals (issue 4) ---- */
     case FC_ARG_SIGNAL: {
       int sig = obs::signal_from_name(std::string(word));

@@ -93,6 +93,8 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_DISP: return out_of(FC_DISP_DFL, FC_DISP_HANDLER);
     case FC_ARG_SAFLAGS: return out_of(0, FC_SA_NOCLDSTOP | FC_SA_NOCLDWAIT);
     case FC_ARG_ATFORK: return out_of(0, FC_ATFORK_ALL);  // issue 3 (libc layer)
+    case FC_ARG_SPAWNFA: return out_of(0, FC_SPAWN_FA_LAST);  // issue 3
+    case FC_ARG_SPAWNATTR: return out_of(0, FC_SPAWN_ALL);  // issue 3
   }
   return "unknown argument kind";
 }

@@ -47,6 +47,9 @@
  *               _Fork           as fork (issue 3)
  *               vfork           a0 = the child's raw wait status (issue 3)
  *               fopen           a0 = inode of the stream's descriptor (issue 3)
+ *               posix_spawn     a0 = the new image's blocked signals (bit s),
+ *                               a1 = 1 if it reported; hexdata: its fd
+ *                               report, as exec's (issue 3)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
@@ -97,6 +100,8 @@
 #define FC_ARG_SAFLAGS 23  /* FC_SA_* */
 /* ---- libc layer (issue 3) ---- */
 #define FC_ARG_ATFORK 36   /* FC_ATFORK_*: the pthread_atfork handlers passed non-NULL */
+#define FC_ARG_SPAWNFA 37  /* FC_SPAWN_FA_*: a posix_spawn file action */
+#define FC_ARG_SPAWNATTR 38 /* FC_SPAWN_*: posix_spawn attributes and binary */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -242,6 +247,17 @@
 /* stdio: the buffer setvbuf gives each stream (bytes); the model keeps
  * programs below it, so no stream is flushed because it is full. */
 #define FC_STDIO_BUFSIZ 4096
+/* posix_spawn: the one file action (on the step's fd) ... */
+#define FC_SPAWN_FA_NONE 0
+#define FC_SPAWN_FA_OPEN 1      /* addopen(fd, "f1", O_RDWR|O_CREAT, 0600) */
+#define FC_SPAWN_FA_CLOSE 2     /* addclose(fd) */
+#define FC_SPAWN_FA_DUP2 3      /* adddup2(fd, 0) */
+#define FC_SPAWN_FA_DUP2_SELF 4 /* adddup2(fd, fd): FD_CLOEXEC cleared (POSIX.1-2024) */
+#define FC_SPAWN_FA_LAST 4
+/* ... and the attributes */
+#define FC_SPAWN_SETSIGMASK 0x1  /* POSIX_SPAWN_SETSIGMASK with the mask {SIGUSR2} */
+#define FC_SPAWN_BIN_SCRATCH 0x2 /* the binary is f0: missing, or not executable */
+#define FC_SPAWN_ALL 0x3
 
 /* Limits shared by the generator, the model and the executor */
 #define FC_MAX_STEPS 256

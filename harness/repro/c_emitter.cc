@@ -161,6 +161,7 @@ const char* show_kind(Op op) {
     case Op::Fopen: return "FC_SHOW_OPEN";
     case Op::Fputs: return "FC_SHOW_OK";
     case Op::Fflush: return "FC_SHOW_RET";
+    case Op::Spawn: return "FC_SHOW_SPAWN";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -371,6 +372,13 @@ std::string step_body(const Step& s, int sync) {
       return "\treturn fc_fputs_step(i, " + std::to_string(s.args[0]) + ", " + c_string(s.data) +
              ");\n";
     case Op::Fflush: return "\treturn fc_fflush_step(i, " + std::to_string(s.args[0]) + ");\n";
+    case Op::Spawn:
+      return "\treturn fc_spawn_step(i, " + std::to_string(s.args[0]) +
+             " /* 0 none, 1 addopen, 2 addclose, 3 adddup2(fd, 0), 4 adddup2(fd, fd) */, " +
+             std::to_string(s.args[1]) + ", " +
+             std::string((s.args[2] & FC_SPAWN_SETSIGMASK) ? "1" : "0") + " /* SETSIGMASK */, " +
+             std::string((s.args[2] & FC_SPAWN_BIN_SCRATCH) ? "1" : "0") + " /* binary f0 */, " +
+             std::to_string(s.out) + ");\n";
     case Op::Subreaper:
       return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
              (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
@@ -424,7 +432,9 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
                                     s.op == Op::Fopen ||  // issue 3: names the object f<n>
                                     s.op == Op::Clone3  // issue 3: the abstract flags
                                 ? s.args[0]
-                                : -1) +
+                                : s.op == Op::Spawn && s.args[0] == FC_SPAWN_FA_OPEN
+                                    ? s.args[1]  // issue 3: addopen's fd names f1
+                                    : -1) +
              ", " +
              name + ",\n\t " + c_string(text) + ",\n\t " +
              expect_literal(allowed ? &(*allowed)[i] : nullptr) + "},\n";

@@ -271,6 +271,15 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
       return Observation::returned_pid(ret).with("status", wait_status(raw.aux[0]));
     }
     case Op::Fputs: return Observation().with("ret", "ok");
+    case Op::Spawn: {
+      Observation o = Observation::returned_pid(symbols.pid(raw.ret));
+      if (!raw.aux[1]) return o.with("report", "none");
+      std::vector<int> sigs;
+      for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+        if (raw.aux[0] & (1LL << sig)) sigs.push_back(sig);
+      }
+      return o.with("fds", exec_report(raw.data, symbols)).with("mask", obs::signal_list(sigs));
+    }
     default: return Observation::returned(raw.ret);
   }
 }
@@ -304,6 +313,22 @@ Trace normalize(const Program& program, const RawResult& raw) {
     } else if (step.op == Op::Open || step.op == Op::OpenAt ||
                step.op == Op::Fopen /* issue 3 */) {
       symbols.objects.emplace(r->aux[0], "f" + std::to_string(step.args[0]));
+    } else if (step.op == Op::Spawn && step.args[0] == FC_SPAWN_FA_OPEN && r->aux[1]) {
+      // issue 3: addopen(fd, "f1") in the child: f1 is what the new image
+      // reports at that descriptor ("fd:ino:type:...").
+      std::istringstream in(r->data);
+      std::string item;
+      while (std::getline(in, item, ';')) {
+        std::int64_t fd = -1, ino = 0;
+        std::size_t colon = item.find(':');
+        if (colon == std::string::npos || !to_number(item.substr(0, colon), fd)) continue;
+        std::size_t colon2 = item.find(':', colon + 1);
+        if (fd != step.args[1] || colon2 == std::string::npos ||
+            !to_number(item.substr(colon + 1, colon2 - colon - 1), ino)) {
+          continue;
+        }
+        symbols.objects.emplace(ino, "f1");
+      }
     }
   }
 

@@ -131,5 +131,65 @@ TEST(Stdio, FlushThroughAClosedDescriptorIsNotModelled) {
             "NotModeled");
 }
 
+// posix_spawn: the caller's descriptors "as modified by the spawn file
+// actions" and then FD_CLOEXEC; adddup2(fd, fd) clears FD_CLOEXEC
+// (POSIX.1-2024); SETSIGMASK sets the new image's mask.
+TEST(Spawn, FileActionsThenCloseOnExec) {
+  ModelRun r = run(
+      "P0 open f2 O_RDWR|O_CREAT|O_CLOEXEC\nP0 open f3 O_RDWR|O_CREAT\n"
+      "P0 posix_spawn adddup2_self 3 0 -> P1\nP0 posix_spawn addclose 4 0 -> P2\n"
+      "P0 posix_spawn adddup2_0 4 SETSIGMASK -> P3\nP0 posix_spawn addopen 7 0 -> P4\n"
+      "P1 getppid\n");
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.obs[2], "ret=P1 fds=0:null:rw:0,1:null:rw:0,2:null:rw:0,3:f2:rw:0,4:f3:rw:0 mask=-");
+  EXPECT_EQ(r.obs[3], "ret=P2 fds=0:null:rw:0,1:null:rw:0,2:null:rw:0 mask=-");
+  EXPECT_EQ(r.obs[4],
+            "ret=P3 fds=0:f3:rw:0,1:null:rw:0,2:null:rw:0,4:f3:rw:0 mask=SIGUSR2");
+  EXPECT_EQ(r.obs[5], "ret=P4 fds=0:null:rw:0,1:null:rw:0,2:null:rw:0,4:f3:rw:0,7:f1:rw:0 mask=-");
+  EXPECT_EQ(r.obs[6], "ret=P0");
+  EXPECT_TRUE(r.cites(2, "posix:spawn_adddup2:SAME:1"));
+}
+
+TEST(Spawn, PlantedDup2SelfKeepsCloexecLosesTheDescriptor) {
+  Profile bug;
+  bug.planted_bug = Profile::PlantedBug::SpawnDup2SelfKeepsCloexec;
+  ModelRun r = run("P0 open f2 O_RDWR|O_CREAT|O_CLOEXEC\nP0 posix_spawn adddup2_self 3 0 -> P1\n",
+                   bug);
+  EXPECT_EQ(r.obs[1], "ret=P1 fds=0:null:rw:0,1:null:rw:0,2:null:rw:0 mask=-");
+}
+
+// "an error value shall be returned ... (or, if the error occurs after the
+// calling process successfully returns, the child process shall exit with
+// exit status 127)": both are allowed, ENOENT for a missing binary, EACCES
+// for one without execute permission.
+TEST(Spawn, BinaryThatCannotRunIsAnErrorOrAChildExiting127) {
+  EXPECT_EQ(allowed_last("P0 posix_spawn none 0 bin_f0 -> P1\n"),
+            (std::set<std::string>{"ret=-1 errno=ENOENT", "ret=P1 report=none"}));
+  EXPECT_EQ(allowed_last("P0 open f0 O_WRONLY|O_CREAT\nP0 posix_spawn none 0 bin_f0 -> P1\n"),
+            (std::set<std::string>{"ret=-1 errno=EACCES", "ret=P1 report=none"}));
+}
+
+// "It is implementation-defined whether the fork handlers are run when
+// posix_spawn() ... is called."
+TEST(Spawn, ForkHandlersMayOrMayNotRun) {
+  const char* fcp =
+      "P0 atfork 0 prepare|parent|child\nP0 posix_spawn none 0 0 -> P1\n";
+  StepResult r = last_step(fcp);
+  ASSERT_EQ(r.outcomes.size(), 2u);
+  EXPECT_EQ(r.outcomes[0].next->proc(0).atfork_log, "");
+  EXPECT_EQ(r.outcomes[1].next->proc(0).atfork_log, std::string("\x10\x20", 2));
+  EXPECT_TRUE(r.outcomes[1].next->proc(1).atfork.empty());
+}
+
+TEST(Spawn, FileActionOnAClosedDescriptorIsNotModelled) {
+  EXPECT_EQ(special_of_last("P0 posix_spawn addclose 9 0 -> P1\n"), "NotModeled");
+}
+
+// A signal the spawned image blocks stays pending: kill of it is not modelled.
+TEST(Spawn, KillOfABlockedSignalIsNotModelled) {
+  EXPECT_EQ(special_of_last("P0 posix_spawn none 0 SETSIGMASK -> P1\nP0 kill P1 SIGUSR2\n"),
+            "NotModeled");
+}
+
 }  // namespace
 }  // namespace fc::oracle::testing

@@ -210,7 +210,7 @@ StepResult rule_AtforkLog(const Ctx& c) {
 // _Fork: fork() without the handlers (libc_fork looks at the op).
 StepResult rule_UFork(const Ctx& c) { return rule_Fork(c); }
 
-StepResult rule_Vfork(const Ctx& c) {
+StepResult rule_VforkExit(const Ctx& c) {
   Check k;
   const Process& self = c.s.proc(c.self());
   // The executor reaps the child with waitpid(pid): with SIGCHLD caught,

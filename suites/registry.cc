@@ -217,7 +217,7 @@ SuiteDef atfork() {
   p.weight(Op::Fork, 10).weight(Op::Atfork, 12).weight(Op::AtforkLog, 12).weight(Op::UFork, 4);
   // No raw clone in the mix: the executor has it for x86-64 and arm64 only, and
   // atfork runs on every target (the corpus covers clone: no handlers run).
-  p.weight(Op::Vfork, 4).weight(Op::Exec, 3).weight(Op::WaitPid, 3);
+  p.weight(Op::VforkExit, 4).weight(Op::Exec, 3).weight(Op::WaitPid, 3);
   p.max_actors = 5;
   p.keep_root = true;
   return {"atfork",

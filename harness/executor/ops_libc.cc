@@ -131,7 +131,7 @@ StepEnd OpUFork(StepCall& call) {
 // vfork(2): "the calling thread is suspended until the child terminates
 // (either normally, by calling _exit(2), or abnormally ...)". The child
 // calls nothing but _exit(0); the caller then reaps it.
-StepEnd OpVfork(StepCall& call) {
+StepEnd OpVforkExit(StepCall& call) {
   pid_t pid = vfork();
   if (pid == 0) _exit(0);
   int err = errno;

@@ -45,7 +45,7 @@
  *                               one byte, from the plan) was seen (issue 4)
  *               caught          a0 = bit s set: signal s was caught (issue 4)
  *               _Fork           as fork (issue 3)
- *               vfork           a0 = the child's raw wait status (issue 3)
+ *               vfork_exit      a0 = the child's raw wait status (issue 3)
  *               fopen           a0 = inode of the stream's descriptor (issue 3)
  *               posix_spawn     a0 = the new image's blocked signals (bit s),
  *                               a1 = 1 if it reported; hexdata: its fd

@@ -157,7 +157,7 @@ const char* show_kind(Op op) {
     case Op::Atfork: return "FC_SHOW_RET";
     case Op::AtforkLog: return "FC_SHOW_ATFORK_LOG";
     case Op::UFork: return "FC_SHOW_FORK";
-    case Op::Vfork: return "FC_SHOW_VFORK";
+    case Op::VforkExit: return "FC_SHOW_VFORK_EXIT";
     case Op::Fopen: return "FC_SHOW_OPEN";
     case Op::Fputs: return "FC_SHOW_OK";
     case Op::Fflush: return "FC_SHOW_RET";
@@ -366,7 +366,7 @@ std::string step_body(const Step& s, int sync) {
              " from now on */\n"
              "\treturn fc_fork_parent(i, pid, errno, " +
              std::to_string(s.out) + ");\n";
-    case Op::Vfork: return "\treturn fc_vfork_step(i);\n";
+    case Op::VforkExit: return "\treturn fc_vfork_step(i);\n";
     case Op::Fopen: return "\treturn fc_fopen_step(i, " + std::to_string(s.args[0]) + ");\n";
     case Op::Fputs:
       return "\treturn fc_fputs_step(i, " + std::to_string(s.args[0]) + ", " + c_string(s.data) +

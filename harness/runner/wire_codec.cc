@@ -265,7 +265,7 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
       return Observation::returned_pid(symbols.pid(raw.ret))
           .with("child", raw.aux[1] ? std::to_string(raw.aux[0]) : "none");
     case Op::AtforkLog: return Observation::returned(raw.ret).with("log", obs::atfork_log(raw.data));
-    case Op::Vfork: {
+    case Op::VforkExit: {
       // The child is no actor: any pid that is not one of the program's is "new".
       std::string ret = symbols.pids.count(raw.ret) || raw.ret <= 0 ? symbols.pid(raw.ret) : "new";
       return Observation::returned_pid(ret).with("status", wait_status(raw.aux[0]));

@@ -38,7 +38,7 @@ TEST(Atfork, NullHandlersAreSkipped) {
 // clone is no libc fork.
 TEST(Atfork, NotRunForUnderscoreForkVforkOrRawClone) {
   ModelRun r = run(
-      "P0 atfork 0 prepare|parent|child\nP0 _Fork -> P1\nP0 vfork\nP0 clone 0 SIGCHLD\n"
+      "P0 atfork 0 prepare|parent|child\nP0 _Fork -> P1\nP0 vfork_exit\nP0 clone 0 SIGCHLD\n"
       "P0 atfork_log\nP1 atfork_log\n");
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.obs[1], "ret=P1 child=0");
@@ -68,7 +68,7 @@ TEST(Atfork, RefusesIdsOutOfRange) {
 // vfork with SIGCHLD caught is outside what the op models (the executor's
 // waitpid would meet signal.cc's rules).
 TEST(Atfork, VforkWithSigchldCaughtIsNotModelled) {
-  EXPECT_EQ(special_of_last("P0 sigaction SIGCHLD handler 0\nP0 vfork\n"), "NotModeled");
+  EXPECT_EQ(special_of_last("P0 sigaction SIGCHLD handler 0\nP0 vfork_exit\n"), "NotModeled");
 }
 
 // fork copies the unflushed buffer; exit "shall then flush all open streams

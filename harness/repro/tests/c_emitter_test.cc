@@ -261,7 +261,7 @@ const std::vector<std::pair<std::string, std::string>> kHandWritten = {
      "P0 fork -> P1\n"
      "P0 atfork_log\n"
      "P1 atfork_log\n"
-     "P0 vfork\n"
+     "P0 vfork_exit\n"
      "P0 _Fork -> P2\n"
      "P2 atfork_log\n"
      "P2 _exit 0\n"

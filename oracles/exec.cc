@@ -65,6 +65,7 @@ StepResult rule_Exec(const Ctx& c) {
   // modelled: the executor re-executes itself. coverage:linux:irrelevant
   Effect e(c.s);
   effect_exec(c, e);
+  libc_exec(c, e);  // issue 3: atfork handlers, their log and stdio buffers are gone
   // issue 4: signal dispositions across exec (signal.cc).
   return finish(c, exec_signal_effects(c, std::move(e)));
 }

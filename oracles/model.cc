@@ -314,6 +314,9 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
         return "signal set " + std::to_string(value) + " holds signals forkconf does not mask";
       }
       return std::nullopt;
+    case FC_ARG_ATFORK: return range(0, FC_ATFORK_ALL);         // issue 3 (libc layer)
+    case FC_ARG_SPAWNFA: return range(0, FC_SPAWN_FA_LAST);     // issue 3
+    case FC_ARG_SPAWNATTR: return range(0, FC_SPAWN_ALL);       // issue 3
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO");
       return std::nullopt;
@@ -396,6 +399,7 @@ std::vector<ActorView> actor_views(const State& state) {
       if (state.ofds[slot.ofd].object.kind == ObjectKind::Pidfd) v.pidfds.push_back(slot.fd);
     }
     for (const Mapping& m : p.regions) v.regions.push_back(m.region);
+    for (const Stream& st : p.streams) v.streams.push_back(st.file);  // issue 3
     v.children = state.children(v.id);
     for (ActorId child : v.children) {
       if (state.proc(child).life == Life::Zombie) v.zombie_children.push_back(child);
@@ -450,6 +454,12 @@ std::string describe(const State& state) {
         if (p.caught & (1u << sig)) sigs.push_back(sig);
       }
       out << " caught=" << obs::signal_list(sigs);
+    }
+    /* ---- libc layer (issue 3) ---- */
+    if (!p.atfork.empty()) out << " atfork=" << p.atfork.size();
+    if (!p.atfork_log.empty()) out << " atfork_log=" << obs::atfork_log(p.atfork_log);
+    for (const Stream& st : p.streams) {
+      out << " stream(f" << st.file << ",fd" << st.fd << ")=" << obs::bytes(st.buffer);
     }
     out << "\n";
     if (!p.fds.empty()) out << "  fds " << obs::fd_table(fd_entries(state, id)) << "\n";

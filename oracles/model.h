@@ -98,6 +98,11 @@ struct Profile {
     VforkCopiesMemory,  // a vfork child's MAP_PRIVATE store is not seen by its parent
     ForkKeepsPending,   // a fork child keeps its parent's pending signals
     ExecClearsMask,     // exec empties the signal mask
+    /* ---- libc layer (issue 3) ---- */
+    AtforkPrepareInOrder,  // prepare handlers run in registration order, not reversed
+    UExitFlushesStdio,     // _exit flushes stdio buffers like exit
+    VforkRunsAtfork,       // vfork runs the atfork handlers like fork
+    SpawnDup2SelfKeepsCloexec,  // posix_spawn adddup2(fd, fd) leaves FD_CLOEXEC set
   } planted_bug = PlantedBug::None;
 };
 
@@ -156,6 +161,7 @@ struct ActorView {
   std::vector<ActorId> zombie_children;     // exited, not reaped
   std::vector<int> pidfds;                  // issue 4: open descriptors that are pidfds
   std::uint32_t mask = 0;                   // issue 3: blocked signals (bit s)
+  std::vector<int> streams;                 // issue 3: files with a stdio stream (this image)
 };
 std::vector<ActorView> actor_views(const State& state);
 // Actor ids used so far (next fork should use a fresh one).

@@ -100,6 +100,9 @@ void effect_fork(const Ctx& c, Effect& e) {
   // posix:fork:RET:1 "Upon successful completion, fork() shall return 0 to the
   // child process and shall return the process ID of the child process to the
   // parent process."
+  /* ---- libc layer (issue 3): atfork handlers, their log, stdio buffers ---- */
+  libc_fork(c, s, child, e);
+
   e.obs = Observation::returned_pid(actor_symbol(child)).with("child", "0");
   e.cite("posix:fork:RET:1").cite("posix:fork:PPID:1").cite("posix:fork:FDS:1");
   if (!s.proc(child).regions.empty()) e.cite("posix:fork:MEM:1");
@@ -640,6 +643,7 @@ StepResult rule_Exit(const Ctx& c) {
   // in this slice), then the process "shall be terminated with the same
   // consequences as described in Consequences of Process Termination".
   Effect e(c.s);
+  libc_exit(c, e);  // issue 3: stdio streams are flushed first
   effect_exit(c, e);
   e.cite("posix:exit:CONSEQ:1");
   return finish(c, std::move(e));
@@ -647,6 +651,7 @@ StepResult rule_Exit(const Ctx& c) {
 
 StepResult rule_UExit(const Ctx& c) {
   Effect e(c.s);
+  libc_uexit(c, e);  // issue 3: no stdio flush
   effect_exit(c, e);
   return finish(c, std::move(e));
 }

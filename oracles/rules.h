@@ -146,6 +146,18 @@ void deliver_unblocked(const Ctx& c, State& s, ActorId who, Effect& e);
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);
 
+/* ---- libc layer (issue 3) ---- */
+// libc.cc: what fork does at the libc level for the child `child` just
+// created in `s` (effect_fork): the atfork handlers (not for _Fork), the
+// copies of the handler table, the log and the stdio buffers.
+void libc_fork(const Ctx& c, State& s, ActorId child, Effect& e);
+// libc.cc: exit(3) flushes every stream of the caller (before the process
+// ends); _exit does not (libc_uexit: nothing, but for a planted bug).
+void libc_exit(const Ctx& c, Effect& e);
+void libc_uexit(const Ctx& c, Effect& e);
+// libc.cc: exec discards the image's handlers, log and streams.
+void libc_exec(const Ctx& c, Effect& e);
+
 // One rule per op.
 #define FC_OP(Enum, Text, Area, A0, A1, A2, Flags) StepResult rule_##Enum(const Ctx& c);
 #include "harness/ir/ops.def"

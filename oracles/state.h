@@ -52,6 +52,18 @@ struct Mapping {
   bool operator==(const Mapping&) const = default;
 };
 
+/* ---- libc layer (issue 3) ---- */
+// A stdio stream of one process image (fopen "w", fully buffered): the
+// descriptor and open file description it writes through, and the bytes
+// fputs has buffered and nothing has flushed yet.
+struct Stream {
+  int file = 0;  // scratch file f<n>: one stream per file per process
+  int fd = -1;
+  int ofd = -1;
+  std::string buffer;
+  bool operator==(const Stream&) const = default;
+};
+
 struct Process {
   Life life = Life::Unborn;
   ActorId parent = kReaper;
@@ -85,6 +97,12 @@ struct Process {
   bool vfork_shared = false;
   std::uint32_t mask = 0;     // blocked signals, bit s (FC_SIGSET_MASKABLE only)
   std::uint32_t pending = 0;  // signals generated while blocked, bit s
+  /* ---- libc layer (issue 3) ---- */
+  // pthread_atfork registrations of this image, in order: (id << 4) | FC_ATFORK_*.
+  std::vector<std::uint8_t> atfork;
+  // The recording handlers' log of this image: (FC_ATFORK_EV_* << 4) | id.
+  std::string atfork_log;
+  std::vector<Stream> streams;  // ascending by file
   bool operator==(const Process&) const = default;
 };
 

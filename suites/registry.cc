@@ -324,6 +324,60 @@ SuiteDef exec() {
           p};
 }
 
+/* ---- libc layer (issue 3) ---- */
+SuiteDef atfork() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 10).weight(Op::Atfork, 12).weight(Op::AtforkLog, 12).weight(Op::UFork, 4);
+  // No raw clone in the mix: the executor has it for x86-64 and arm64 only, and
+  // atfork runs on every target (the corpus covers clone: no handlers run).
+  p.weight(Op::VforkExit, 4).weight(Op::Exec, 3).weight(Op::WaitPid, 3);
+  p.max_actors = 5;
+  p.keep_root = true;
+  return {"atfork",
+          "pthread_atfork prepare handlers run in reverse registration order before fork, "
+          "parent and child handlers in registration order after, NULL handlers are skipped; "
+          "_Fork, vfork and a raw clone run none; a child's handlers carry over to its own "
+          "forks, and exec removes them along with their log",
+          {"posix:pthread_atfork", "posix:_Fork (POSIX.1-2024)", "man:vfork(2) NOTES (fork handlers)",
+           "man:clone(2) (raw system call)", "posix:exec (new process image)"},
+          p};
+}
+
+SuiteDef stdio() {
+  GenProfile p = base();
+  p.weight(Op::Fopen, 6).weight(Op::Fputs, 14).weight(Op::Fflush, 5).weight(Op::Fork, 8);
+  p.weight(Op::Exit, 8).weight(Op::UExit, 6).weight(Op::Exec, 3).weight(Op::Open, 3);
+  p.weight(Op::Read, 8).weight(Op::Lseek, 3).weight(Op::Wait, 2);
+  p.max_actors = 4;
+  p.keep_root = true;
+  return {"stdio",
+          "a fully buffered stream's unflushed bytes are process memory: fork duplicates them "
+          "(written twice once both processes flush), exit flushes them, _exit and exec "
+          "discard them; fflush writes them at the shared file offset",
+          {"posix:exit (streams flushed)", "posix:_Exit/_exit (streams not flushed)",
+           "posix:fflush", "posix:setvbuf _IOFBF", "posix:fopen \"w\"", "posix:fork (copy of memory)",
+           "posix:exec (new process image)"},
+          p};
+}
+
+SuiteDef spawn() {
+  GenProfile p = base();
+  p.weight(Op::Spawn, 14).weight(Op::Open, 6).weight(Op::Pipe2, 3).weight(Op::SetFd, 4);
+  p.weight(Op::Dup, 2).weight(Op::Write, 2).weight(Op::Read, 2).weight(Op::Atfork, 3);
+  p.weight(Op::AtforkLog, 3).weight(Op::WaitPid, 5).weight(Op::Exec, 1);
+  p.max_actors = 5;
+  return {"spawn",
+          "posix_spawn makes a child running a new image: the caller's descriptors after the "
+          "file action (addopen, addclose, adddup2, adddup2(fd, fd) clearing FD_CLOEXEC), "
+          "then close-on-exec; SETSIGMASK sets its mask; a binary that is missing or not "
+          "executable is an error return (or a child exiting 127); fork handlers may or may "
+          "not run",
+          {"posix:posix_spawn", "posix:posix_spawn_file_actions_addopen/addclose",
+           "posix:posix_spawn_file_actions_adddup2 (POSIX.1-2024: fildes == newfildes)",
+           "posix:posix_spawnattr_setsigmask", "posix:exec (FD_CLOEXEC, ENOENT, EACCES)"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -335,7 +389,8 @@ const std::vector<SuiteDef>& all() {
                                                signals_fork(), wait_selectors(), reparent(),
                                                /* issue 4, pidfd */ pidfd(), pdeathsig(),
                                                /* issue 4, groups */ sessions(), pgrp_orphans(),
-                                               /* issue 3 */ vfork(), exec()};
+                                               /* issue 3 */ vfork(), exec(),
+                                               /* issue 3 (libc layer) */ atfork(), stdio(), spawn()};
   return suites;
 }
 

@@ -99,5 +99,8 @@ void NoCoreDumps();
 
 // `fcp-exec resume <actor> <step>`: entry point of an exec'd image.
 int ResumeMain(int argc, char** argv);
+// issue 3: `fcp-exec spawned <actor> <step>`: the image a posix_spawn step made
+// (ops_libc.cc).
+int SpawnedMain(int argc, char** argv);
 
 }  // namespace fcp

@@ -5,6 +5,7 @@
 //   fcp-exec probe            capabilities of this machine, one per line
 //   fcp-exec guest DEVICE     init of a vm/uml guest: serve on DEVICE (issue 6)
 //   fcp-exec resume A S       (internal) an exec'd actor A completing step S
+//   fcp-exec spawned A S      (internal) the actor A a posix_spawn step S made (issue 3)
 //   fcp-exec race P S N K T   close-on-exec race trials (race.h, issue 5)
 //
 // Wire format: harness/ir/wire.h. Exit status: FC_EXIT_* from wire.h.
@@ -20,6 +21,7 @@
 int main(int argc, char** argv) {
   const char* mode = argc >= 2 ? argv[1] : "";
   if (strcmp(mode, "resume") == 0) return fcp::ResumeMain(argc, argv);
+  if (strcmp(mode, "spawned") == 0) return fcp::SpawnedMain(argc, argv);  // issue 3
   if (strcmp(mode, "serve") == 0 && argc == 2) return fcp::ServeMain(nullptr, argv[0]);
   if (strcmp(mode, "run") == 0 && argc == 3) return fcp::ServeMain(argv[2], argv[0]);
   if (strcmp(mode, "probe") == 0 && argc == 2) return fcp::ProbeMain();

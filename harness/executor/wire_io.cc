@@ -242,6 +242,16 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
     case FC_ARG_SIGSET:
       if (subset(FC_SIGSET_MASKABLE)) return true;
       break;
+    /* ---- libc layer (issue 3) ---- */
+    case FC_ARG_ATFORK:
+      if (subset(FC_ATFORK_ALL)) return true;
+      break;
+    case FC_ARG_SPAWNFA:
+      if (v >= 0 && v <= FC_SPAWN_FA_LAST) return true;
+      break;
+    case FC_ARG_SPAWNATTR:
+      if (subset(FC_SPAWN_ALL)) return true;
+      break;
     default: snprintf(why, why_size, "unknown argument kind %d in ops.def", kind); return false;
   }
   snprintf(why, why_size, "value %lld out of range for its argument kind %d",

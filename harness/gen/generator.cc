@@ -328,6 +328,15 @@ bool fill_args(Step& step, ArgContext& c) {
                                                                    : c.rng.range(FC_SIG_UNBLOCK, FC_SIG_SETMASK);
         break;
       case FC_ARG_SIGSET: value = gen_sigset(c); break;
+      /* ---- libc layer (issue 3): mostly all three handlers, sometimes some NULL ---- */
+      case FC_ARG_ATFORK:
+        value = c.rng.percent(60) ? FC_ATFORK_ALL : c.rng.range(0, FC_ATFORK_ALL);
+        break;
+      case FC_ARG_SPAWNFA: value = c.rng.range(0, FC_SPAWN_FA_LAST); break;
+      case FC_ARG_SPAWNATTR:
+        value = (c.rng.percent(35) ? FC_SPAWN_SETSIGMASK : 0) |
+                (c.rng.percent(12) ? FC_SPAWN_BIN_SCRATCH : 0);
+        break;
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
@@ -381,6 +390,38 @@ bool fill_args(Step& step, ArgContext& c) {
     } else if (step.op == Op::Sigaction) {
       step.args[0] = c.rng.percent(50) ? FC_SIGUSR1 : FC_SIGTERM;
     }
+  }
+  /* ---- libc layer (issue 3) ---- */
+  if (step.op == Op::Atfork) step.args[0] = c.rng.range(0, FC_MAX_ATFORK_ID);
+  if (step.op == Op::Fputs || step.op == Op::Fflush) {
+    // The stream's file: one this image has a stream on.
+    if (c.self.streams.empty()) return false;
+    step.args[0] = c.rng.pick(c.self.streams);
+  }
+  if (step.op == Op::Spawn) {
+    // The file action's descriptor: an open one (a new one for addopen).
+    if (step.args[2] & FC_SPAWN_BIN_SCRATCH) step.args[0] = FC_SPAWN_FA_NONE;
+    if (step.args[0] == FC_SPAWN_FA_OPEN) {
+      step.args[1] = c.rng.range(0, 12);
+    } else {
+      step.args[1] = c.self.fds.empty() ? 0 : c.rng.pick(c.self.fds);
+      if (c.self.fds.empty()) step.args[0] = FC_SPAWN_FA_NONE;
+      std::vector<int> own;
+      for (int fd : c.self.fds) {
+        if (fd > 2) own.push_back(fd);
+      }
+      if (!own.empty() && c.rng.percent(80)) step.args[1] = c.rng.pick(own);
+    }
+  }
+  if (step.op == Op::Fopen) {
+    std::vector<int> free_files;
+    for (int f = 0; f < 4; ++f) {
+      if (std::find(c.self.streams.begin(), c.self.streams.end(), f) == c.self.streams.end()) {
+        free_files.push_back(f);
+      }
+    }
+    if (free_files.empty()) return false;
+    step.args[0] = c.rng.pick(free_files);
   }
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
@@ -596,7 +637,18 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
         if (self.id == 0) continue;
         if (self.children.size() == self.zombie_children.size() && rng.percent(75)) continue;
       }
-      if (op.flags & FC_OPF_CREATES_ACTOR) step.out = oracle::next_actor_id(*state);
+      if (profile.keep_root && self.id == 0 &&
+          ((op.flags & FC_OPF_NORETURN) || step.op == Op::Exec)) {
+        continue;  // issue 3: GenProfile::keep_root
+      }
+      if (op.flags & FC_OPF_CREATES_ACTOR) {
+        step.out = oracle::next_actor_id(*state);
+        // issue 3: a posix_spawn that failed named an actor that was never
+        // created; names are still created once (program.h).
+        for (const Step& earlier : program.steps) {
+          if (info(earlier.op).flags & FC_OPF_CREATES_ACTOR) step.out = std::max(step.out, earlier.out + 1);
+        }
+      }
       if (op.flags & FC_OPF_CREATES_REGION) {
         step.out = oracle::next_region_id(*state);
         if (step.out >= FC_MAX_REGIONS) continue;

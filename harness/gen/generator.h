@@ -61,6 +61,9 @@ struct GenProfile {
   // children, kill mostly stops a child, setpgid mostly names the caller or
   // a child.
   bool job_control_bias = false;
+  // issue 3 (libc layer): P0 never exits or execs, so it outlives the other
+  // actors and can observe what their exits left behind (files, logs).
+  bool keep_root = false;
 
   GenProfile& weight(Op op, int w) {
     weights[static_cast<std::size_t>(op)] = w;

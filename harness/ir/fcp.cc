@@ -28,6 +28,14 @@ constexpr FlagName kWaitFlags[] = {
 constexpr FlagName kSaFlags[] = {{FC_SA_NOCLDSTOP, "SA_NOCLDSTOP"},
                                  {FC_SA_NOCLDWAIT, "SA_NOCLDWAIT"}};
 constexpr std::string_view kDisps[] = {"SIG_DFL", "SIG_IGN", "handler"};
+/* ---- libc layer (issue 3) ---- */
+constexpr FlagName kAtforkFlags[] = {{FC_ATFORK_PREPARE, "prepare"},
+                                     {FC_ATFORK_PARENT, "parent"},
+                                     {FC_ATFORK_CHILD, "child"}};
+constexpr std::string_view kSpawnActions[] = {"none", "addopen", "addclose", "adddup2_0",
+                                              "adddup2_self"};
+constexpr FlagName kSpawnAttrs[] = {{FC_SPAWN_SETSIGMASK, "SETSIGMASK"},
+                                    {FC_SPAWN_BIN_SCRATCH, "bin_f0"}};
 constexpr FlagName kFdFlags[] = {{FC_FD_CLOEXEC, "FD_CLOEXEC"}};
 constexpr std::string_view kIdTypes[] = {"P_ALL", "P_PID", "P_PGID"};
 constexpr std::string_view kWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END"};
@@ -117,6 +125,8 @@ std::span<const FlagName> flag_names(int kind) {
     case FC_ARG_FDFLAGS: return kFdFlags;
     case FC_ARG_CLONEFLAGS: return kCloneFlags;  // issue 3
     case FC_ARG_SAFLAGS: return kSaFlags;  // issue 4
+    case FC_ARG_ATFORK: return kAtforkFlags;  // issue 3 (libc layer)
+    case FC_ARG_SPAWNATTR: return kSpawnAttrs;  // issue 3
   }
   return {};
 }
@@ -179,6 +189,11 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
       return value >= 0 && value <= FC_SIG_HOW_BAD ? std::string(kSigHows[value])
                                                    : std::to_string(value);
     case FC_ARG_SIGSET: return format_sigset(value);
+    case FC_ARG_ATFORK: return format_flags(value, kAtforkFlags, "");  // issue 3
+    case FC_ARG_SPAWNATTR: return format_flags(value, kSpawnAttrs, "");  // issue 3
+    case FC_ARG_SPAWNFA:
+      return value >= 0 && value <= FC_SPAWN_FA_LAST ? std::string(kSpawnActions[value])
+                                                     : std::to_string(value);
     default: return std::to_string(value);
   }
 }
@@ -387,6 +402,9 @@ std::string kind_description(int kind) {
     /* ---- vfork and exec (issue 3) ---- */
     case FC_ARG_SIGHOW: return "SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK or SIG_HOW_BAD";
     case FC_ARG_SIGSET: return "a signal set (SIGUSR1|SIGTERM, or 0)";
+    case FC_ARG_ATFORK: return "atfork handlers (0 or prepare|parent|child)";  // issue 3
+    case FC_ARG_SPAWNFA: return "a spawn file action (none, addopen, addclose, adddup2_0, adddup2_self)";
+    case FC_ARG_SPAWNATTR: return "spawn attributes (0, SETSIGMASK, bin_f0)";
   }
   return "an argument";
 }
@@ -413,6 +431,9 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_EXITSIG: return parse_enum(word, kExitSignals);
     case FC_ARG_CLONE3ARGS: return parse_enum(word, kClone3Args);
     case FC_ARG_SAFLAGS: return parse_flags(word, kind);
+    case FC_ARG_ATFORK: return parse_flags(word, kind);  // issue 3 (libc layer)
+    case FC_ARG_SPAWNATTR: return parse_flags(word, kind);  // issue 3
+    case FC_ARG_SPAWNFA: return parse_enum(word, kSpawnActions);  // issue 3
     /* ---- signals (issue 4) ---- */
     case FC_ARG_SIGNAL: {
       int sig = obs::signal_from_name(std::string(word));

@@ -201,5 +201,22 @@ bool unhex(const std::string& text, std::string& out) {
   return true;
 }
 
+/* ---- libc layer (issue 3) ---- */
+std::string atfork_log(const std::string& events) {
+  if (events.empty()) return "-";
+  std::string text;
+  for (char raw : events) {
+    const unsigned byte = static_cast<unsigned char>(raw);
+    const unsigned kind = byte >> 4;
+    if (!text.empty()) text += ",";
+    text += kind == FC_ATFORK_EV_PREPARE  ? "prepare"
+            : kind == FC_ATFORK_EV_PARENT ? "parent"
+            : kind == FC_ATFORK_EV_CHILD  ? "child"
+                                          : "ev" + std::to_string(kind) + ":";
+    text += std::to_string(byte & 0xf);
+  }
+  return text;
+}
+
 }  // namespace obs
 }  // namespace fc

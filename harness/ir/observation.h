@@ -70,6 +70,10 @@ std::string status_flags(int fc_flags);    // "rw+append"
 std::string fd_table(const std::vector<FdEntry>& entries);  // "3:f1:rw+append:5,4:pipe@2:r:-"
 std::string bytes(const std::string& data);  // quoted, C escapes
 std::string hex(const std::string& data);
+/* ---- libc layer (issue 3) ---- */
+// An atfork log (wire.h: one byte per event, FC_ATFORK_EV_* << 4 | id) as
+// "prepare1,parent0,child0", "-" when empty.
+std::string atfork_log(const std::string& events);
 bool unhex(const std::string& hex, std::string& out);
 }  // namespace obs
 

@@ -31,6 +31,7 @@ std::string_view area_name(Area area) {
     case Area::Exec: return "exec";
     case Area::Signal: return "signal";  // issue 4
     case Area::Pidfd: return "pidfd";  // issue 4, pidfd
+    case Area::Libc: return "libc";  // issue 3
   }
   return "?";
 }
@@ -110,6 +111,9 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
         return "signal set " + std::to_string(value) + " holds signals forkconf does not mask";
       }
       return std::nullopt;
+    case FC_ARG_ATFORK: return out_of(0, FC_ATFORK_ALL);  // issue 3 (libc layer)
+    case FC_ARG_SPAWNFA: return out_of(0, FC_SPAWN_FA_LAST);  // issue 3
+    case FC_ARG_SPAWNATTR: return out_of(0, FC_SPAWN_ALL);  // issue 3
   }
   return "unknown argument kind";
 }

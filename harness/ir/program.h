@@ -19,7 +19,9 @@ extern "C" {
 
 namespace fc {
 
-enum class Area : std::uint8_t { Process, Memory, Fds, Exec, Signal /* issue 4 */, Pidfd /* issue 4, pidfd */ };
+enum class Area : std::uint8_t {
+  Process, Memory, Fds, Exec, Signal /* issue 4 */, Pidfd /* issue 4, pidfd */, Libc /* issue 3 */
+};
 
 enum class Op : std::uint8_t {
 #define FC_OP(Enum, Text, Area, A0, A1, A2, Flags) Enum,

@@ -56,12 +56,19 @@
  *                               pid there: the stack is shared) (issue 3)
  *               sigprocmask     a0 = old mask, bit s: signal s (issue 3)
  *               sigpending      a0 = pending set, bit s: signal s (issue 3)
+ *               _Fork           as fork (issue 3)
+ *               vfork_exit      a0 = the child's raw wait status (issue 3)
+ *               fopen           a0 = inode of the stream's descriptor (issue 3)
+ *               posix_spawn     a0 = the new image's blocked signals (bit s),
+ *                               a1 = 1 if it reported; hexdata: its fd
+ *                               report, as exec's (issue 3)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
  *               a3 = progress: the highest step index that had started when
  *                    the call returned (used to check blocking).
- *   <hexdata> read: the bytes read. exec: the report of the new image, a
+ *   <hexdata> read: the bytes read. atfork_log (issue 3): the log, one
+ *             byte per event (FC_ATFORK_EV_* << 4 | id). exec: the report of the new image, a
  *             ';'-separated list of "fd:ino:type:fdflags:flflags:offset"
  *             (type 'p' pipe, 'f' regular file, 'c' char device, '?' other;
  *             fdflags raw F_GETFD; flflags abstract FC_O_* of F_GETFL;
@@ -109,6 +116,10 @@
 /* ---- vfork and exec (issue 3) ---- */
 #define FC_ARG_SIGHOW 32   /* FC_SIG_BLOCK / FC_SIG_UNBLOCK / FC_SIG_SETMASK / FC_SIG_HOW_BAD */
 #define FC_ARG_SIGSET 33   /* bit s: signal s; only bits of FC_SIGSET_MASKABLE */
+/* ---- libc layer (issue 3) ---- */
+#define FC_ARG_ATFORK 36   /* FC_ATFORK_*: the pthread_atfork handlers passed non-NULL */
+#define FC_ARG_SPAWNFA 37  /* FC_SPAWN_FA_*: a posix_spawn file action */
+#define FC_ARG_SPAWNATTR 38 /* FC_SPAWN_*: posix_spawn attributes and binary */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -271,6 +282,35 @@
 #define FC_C3_SET_TID_DEEP 9  /* set_tid = an array, set_tid_size = 33 */
 #define FC_C3_CGROUP_HUGE 10  /* cgroup = 1 << 32 (> INT_MAX) */
 #define FC_C3_LAST 10
+
+/* ---- libc layer (issue 3) ----
+ * pthread_atfork handlers passed non-NULL (the rest are NULL), and the log
+ * the executor's recording handlers keep per process image: one byte per
+ * event, (FC_ATFORK_EV_* << 4) | id, at most FC_ATFORK_LOG_MAX events
+ * (the atfork_log step's hexdata). */
+#define FC_ATFORK_PREPARE 0x1
+#define FC_ATFORK_PARENT 0x2
+#define FC_ATFORK_CHILD 0x4
+#define FC_ATFORK_ALL 0x7
+#define FC_MAX_ATFORK_ID 7
+#define FC_ATFORK_EV_PREPARE 1
+#define FC_ATFORK_EV_PARENT 2
+#define FC_ATFORK_EV_CHILD 3
+#define FC_ATFORK_LOG_MAX 128
+/* stdio: the buffer setvbuf gives each stream (bytes); the model keeps
+ * programs below it, so no stream is flushed because it is full. */
+#define FC_STDIO_BUFSIZ 4096
+/* posix_spawn: the one file action (on the step's fd) ... */
+#define FC_SPAWN_FA_NONE 0
+#define FC_SPAWN_FA_OPEN 1      /* addopen(fd, "f1", O_RDWR|O_CREAT, 0600) */
+#define FC_SPAWN_FA_CLOSE 2     /* addclose(fd) */
+#define FC_SPAWN_FA_DUP2 3      /* adddup2(fd, 0) */
+#define FC_SPAWN_FA_DUP2_SELF 4 /* adddup2(fd, fd): FD_CLOEXEC cleared (POSIX.1-2024) */
+#define FC_SPAWN_FA_LAST 4
+/* ... and the attributes */
+#define FC_SPAWN_SETSIGMASK 0x1  /* POSIX_SPAWN_SETSIGMASK with the mask {SIGUSR2} */
+#define FC_SPAWN_BIN_SCRATCH 0x2 /* the binary is f0: missing, or not executable */
+#define FC_SPAWN_ALL 0x3
 
 /* Limits shared by the generator, the model and the executor */
 #define FC_MAX_STEPS 256

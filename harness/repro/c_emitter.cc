@@ -181,6 +181,15 @@ const char* show_kind(Op op) {
     case Op::CloneVfork: return "FC_SHOW_VFORK";
     case Op::Sigprocmask: return "FC_SHOW_SIGMASK";
     case Op::Sigpending: return "FC_SHOW_SIGPENDING";
+    /* ---- libc layer (issue 3) ---- */
+    case Op::Atfork: return "FC_SHOW_RET";
+    case Op::AtforkLog: return "FC_SHOW_ATFORK_LOG";
+    case Op::UFork: return "FC_SHOW_FORK";
+    case Op::VforkExit: return "FC_SHOW_VFORK_EXIT";
+    case Op::Fopen: return "FC_SHOW_OPEN";
+    case Op::Fputs: return "FC_SHOW_OK";
+    case Op::Fflush: return "FC_SHOW_RET";
+    case Op::Spawn: return "FC_SHOW_SPAWN";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -390,6 +399,32 @@ std::string step_body(const Step& s, int sync) {
              " /* 0 SIG_BLOCK, 1 SIG_UNBLOCK, 2 SIG_SETMASK, 3 invalid */, " +
              std::to_string(s.args[1]) + " /* " + format_arg(FC_ARG_SIGSET, s.args[1], s) + " */);\n";
     case Op::Sigpending: return "\treturn fc_sigpending(i);\n";
+    /* ---- libc layer (issue 3) ---- */
+    case Op::Atfork:
+      return "\treturn fc_atfork_step(i, " + std::to_string(s.args[0]) + ", " +
+             std::to_string(s.args[1]) + " /* 1 prepare, 2 parent, 4 child */);\n";
+    case Op::AtforkLog: return "\treturn fc_atfork_log_step(i);\n";
+    case Op::UFork:
+      return "\tpid_t pid = _Fork();\n"
+             "\tif (pid == 0)\n"
+             "\t\treturn fc_fork_child(i, pid, " +
+             std::to_string(s.out) + "); /* this process is P" + std::to_string(s.out) +
+             " from now on */\n"
+             "\treturn fc_fork_parent(i, pid, errno, " +
+             std::to_string(s.out) + ");\n";
+    case Op::VforkExit: return "\treturn fc_vfork_step(i);\n";
+    case Op::Fopen: return "\treturn fc_fopen_step(i, " + std::to_string(s.args[0]) + ");\n";
+    case Op::Fputs:
+      return "\treturn fc_fputs_step(i, " + std::to_string(s.args[0]) + ", " + c_string(s.data) +
+             ");\n";
+    case Op::Fflush: return "\treturn fc_fflush_step(i, " + std::to_string(s.args[0]) + ");\n";
+    case Op::Spawn:
+      return "\treturn fc_spawn_step(i, " + std::to_string(s.args[0]) +
+             " /* 0 none, 1 addopen, 2 addclose, 3 adddup2(fd, 0), 4 adddup2(fd, fd) */, " +
+             std::to_string(s.args[1]) + ", " +
+             std::string((s.args[2] & FC_SPAWN_SETSIGMASK) ? "1" : "0") + " /* SETSIGMASK */, " +
+             std::string((s.args[2] & FC_SPAWN_BIN_SCRATCH) ? "1" : "0") + " /* binary f0 */, " +
+             std::to_string(s.out) + ");\n";
     case Op::Subreaper:
       return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
              (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
@@ -501,9 +536,12 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
              ", " +
              std::to_string(s.op == Op::Open || s.op == Op::OpenAt || s.op == Op::Clone ||
                                     s.op == Op::Clone3 ||  // issue 3: the abstract flags
+                                    s.op == Op::Fopen ||   // issue 3: names the object f<n>
                                     s.op == Op::PidfdOpen  // issue 4: the target actor
                                 ? s.args[0]
-                                : -1) +
+                                : s.op == Op::Spawn && s.args[0] == FC_SPAWN_FA_OPEN
+                                    ? s.args[1]  // issue 3: addopen's fd names f1
+                                    : -1) +
              ", " +
              name + ",\n\t " + c_string(text) + ",\n\t " +
              expect_literal(allowed ? &(*allowed)[i] : nullptr) + deaths_literal(plan, i) + "},\n";

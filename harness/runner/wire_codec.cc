@@ -303,6 +303,26 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
       if (raw.aux[0] & 1) set += "+other";
       return Observation::returned(raw.ret).with(step.op == Op::Sigpending ? "pending" : "old", set);
     }
+    /* ---- libc layer (issue 3) ---- */
+    case Op::UFork:
+      return Observation::returned_pid(symbols.pid(raw.ret))
+          .with("child", raw.aux[1] ? std::to_string(raw.aux[0]) : "none");
+    case Op::AtforkLog: return Observation::returned(raw.ret).with("log", obs::atfork_log(raw.data));
+    case Op::VforkExit: {
+      // The child is no actor: any pid that is not one of the program's is "new".
+      std::string ret = symbols.pids.count(raw.ret) || raw.ret <= 0 ? symbols.pid(raw.ret) : "new";
+      return Observation::returned_pid(ret).with("status", wait_status(raw.aux[0]));
+    }
+    case Op::Fputs: return Observation().with("ret", "ok");
+    case Op::Spawn: {
+      Observation o = Observation::returned_pid(symbols.pid(raw.ret));
+      if (!raw.aux[1]) return o.with("report", "none");
+      std::vector<int> sigs;
+      for (int sig = 1; sig <= FC_MAX_SIGNAL; ++sig) {
+        if (raw.aux[0] & (1LL << sig)) sigs.push_back(sig);
+      }
+      return o.with("fds", exec_report(raw.data, symbols)).with("mask", obs::signal_list(sigs));
+    }
     default: return Observation::returned(raw.ret);
   }
 }
@@ -333,11 +353,28 @@ Trace normalize(const Program& program, const RawResult& raw) {
     const Step& step = program.steps[i];
     if (step.op == Op::Pipe || step.op == Op::Pipe2) {
       symbols.objects.emplace(r->aux[2], "pipe@" + std::to_string(i));
-    } else if (step.op == Op::Open || step.op == Op::OpenAt) {
+    } else if (step.op == Op::Open || step.op == Op::OpenAt ||
+               step.op == Op::Fopen /* issue 3 */) {
       symbols.objects.emplace(r->aux[0], "f" + std::to_string(step.args[0]));
     } else if (step.op == Op::PidfdOpen && step.args[0] >= 0) {
       // issue 4, pidfd: a2 = the pidfd's inode (pidfs: one per process).
       symbols.objects.emplace(r->aux[2], "pidfd:P" + std::to_string(step.args[0]));
+    } else if (step.op == Op::Spawn && step.args[0] == FC_SPAWN_FA_OPEN && r->aux[1]) {
+      // issue 3: addopen(fd, "f1") in the child: f1 is what the new image
+      // reports at that descriptor ("fd:ino:type:...").
+      std::istringstream in(r->data);
+      std::string item;
+      while (std::getline(in, item, ';')) {
+        std::int64_t fd = -1, ino = 0;
+        std::size_t colon = item.find(':');
+        if (colon == std::string::npos || !to_number(item.substr(0, colon), fd)) continue;
+        std::size_t colon2 = item.find(':', colon + 1);
+        if (fd != step.args[1] || colon2 == std::string::npos ||
+            !to_number(item.substr(colon + 1, colon2 - colon - 1), ino)) {
+          continue;
+        }
+        symbols.objects.emplace(ino, "f1");
+      }
     }
   }
 

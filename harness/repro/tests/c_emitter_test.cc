@@ -295,6 +295,25 @@ const std::vector<std::pair<std::string, std::string>> kHandWritten = {
      "P2 _exit 1\n"
      "P0 waitpid P2 0\n"
      "P0 waitpid P1 0\n"},
+    /* ---- libc layer (issue 3) ---- */
+    {"libc_atfork_stdio",
+     "P0 atfork 0 prepare|parent|child\n"
+     "P0 atfork 1 prepare|child\n"
+     "P0 fopen f0\n"
+     "P0 fputs f0 \"ab\"\n"
+     "P0 fork -> P1\n"
+     "P0 atfork_log\n"
+     "P1 atfork_log\n"
+     "P0 vfork_exit\n"
+     "P0 _Fork -> P2\n"
+     "P2 atfork_log\n"
+     "P2 _exit 0\n"
+     "P1 exit 0\n"
+     "P0 waitpid P1 0\n"
+     "P0 waitpid P2 0\n"
+     "P0 fflush f0\n"
+     "P0 open f0 O_RDONLY\n"
+     "P0 read 4 16\n"},
 };
 
 TEST_F(CEmitter, HandWrittenProgramsBehaveOnHost) {
@@ -366,7 +385,8 @@ TEST_F(CEmitter, MuslStaticReproducersBehave) {
   auto musl = musl_gcc();
   if (!musl) GTEST_SKIP() << "musl-gcc not in PATH";
   for (const char* name :
-       {"fork_wait_exit", "exec_reports_fds", "pipes_block_and_eof", "clone_raw_calls"}) {
+       {"fork_wait_exit", "exec_reports_fds", "pipes_block_and_eof", "clone_raw_calls",
+        "libc_atfork_stdio" /* issue 3 */}) {
     SCOPED_TRACE(name);
     std::string text;
     for (const auto& [n, t] : kHandWritten) {

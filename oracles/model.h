@@ -80,6 +80,9 @@ struct Profile {
     ExecKeepsHandlers,     // exec keeps caught signals caught
     SubreaperIgnored,      // orphans go to the reaper even under a live subreaper ancestor
     PidSelectorMatchesAny,  // waitpid(pid) collects any child, not just that one
+    /* ---- inheritance (issue 3) ---- */
+    RecordLocksInherited,  // fork gives the child the parent's fcntl record locks
+    WipeOnForkKeepsValues,  // a MADV_WIPEONFORK region is copied to the child, not zeroed
   } planted_bug = PlantedBug::None;
 };
 

@@ -111,6 +111,12 @@ void notify_parent(State& s, ActorId child, Effect& e);
 // signal.cc: dispositions across exec.
 std::vector<Effect> exec_signal_effects(const Ctx& c, Effect e);
 
+/* ---- inheritance (issue 3) ---- */
+// inherit.cc: what fork does to locks, timers, the alternate signal stack,
+// the children's usage and MADV_WIPEONFORK regions (the child `p` is being
+// built from `parent`, both in `s`).
+void inherit_on_fork(const Ctx& c, State& s, const Process& parent, Process& p, Effect& e);
+
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);
 

@@ -211,6 +211,27 @@ SuiteDef reparent() {
           p};
 }
 
+/* ---- inheritance across fork and exec (issue 3) ---- */
+SuiteDef inheritance() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 12).weight(Op::Open, 8).weight(Op::Close, 2).weight(Op::Dup, 2);
+  p.weight(Op::Dup2, 1).weight(Op::Lock, 16).weight(Op::Mmap, 3).weight(Op::Store, 5);
+  p.weight(Op::Load, 6).weight(Op::Madvise, 4).weight(Op::Itimer, 6).weight(Op::Sigaltstack, 5);
+  p.weight(Op::ChildTimes, 4).weight(Op::Exec, 2).weight(Op::Wait, 2);
+  p.max_actors = 5;
+  return {"inheritance",
+          "a child does not inherit record locks, interval timers or its parent's usage "
+          "counters, and sees MADV_WIPEONFORK regions zero-filled; it shares OFD and flock "
+          "locks through the open file descriptions and inherits the alternate signal stack; "
+          "exec keeps record locks (but for close-on-exec files), timers and usage, and drops "
+          "the alternate signal stack",
+          {"posix:fork (file locks, interval timers, tms_* not inherited)",
+           "man:fork(2) The child does not inherit ...", "man:fcntl(2) record and OFD locks",
+           "man:flock(2)", "man:madvise(2) MADV_WIPEONFORK", "man:getitimer(2)",
+           "man:sigaltstack(2)", "man:getrusage(2) RUSAGE_CHILDREN", "man:times(2)"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -219,7 +240,8 @@ const std::vector<SuiteDef>& all() {
                                                cloexec_race(),
                                                clone_errors() /* issue 3 */,
                                                /* issue 4 */ wait_options(), sigchld(),
-                                               signals_fork(), wait_selectors(), reparent()};
+                                               signals_fork(), wait_selectors(), reparent(),
+                                               /* issue 3 */ inheritance()};
   return suites;
 }
 

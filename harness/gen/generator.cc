@@ -258,6 +258,19 @@ bool fill_args(Step& step, ArgContext& c) {
       case FC_ARG_SAFLAGS:
         value = (c.rng.percent(30) ? FC_SA_NOCLDSTOP : 0) | (c.rng.percent(30) ? FC_SA_NOCLDWAIT : 0);
         break;
+      /* ---- inheritance (issue 3): takes more often than releases ---- */
+      case FC_ARG_LOCKKIND: {
+        static const std::vector<int> kinds = {FC_LOCK_POSIX, FC_LOCK_POSIX, FC_LOCK_OFD,
+                                               FC_LOCK_OFD,   FC_LOCK_FLOCK, FC_LOCK_FLOCK,
+                                               FC_LOCK_POSIX_UN, FC_LOCK_OFD_UN, FC_LOCK_FLOCK_UN};
+        value = c.rng.pick(kinds);
+        break;
+      }
+      case FC_ARG_MADVICE:
+        value = c.rng.percent(80) ? FC_MADV_WIPEONFORK : FC_MADV_KEEPONFORK;
+        break;
+      case FC_ARG_ITIMER: value = c.rng.range(0, FC_ITIMER_LAST); break;
+      case FC_ARG_ALTSTACK: value = c.rng.range(0, FC_ALTSTACK_LAST); break;
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4

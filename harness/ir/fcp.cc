@@ -33,6 +33,17 @@ constexpr std::string_view kIdTypes[] = {"P_ALL", "P_PID", "P_PGID"};
 constexpr std::string_view kWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END"};
 constexpr std::string_view kMapKinds[] = {"private", "shared"};
 constexpr std::string_view kAccModes[] = {"O_RDONLY", "O_WRONLY", "O_RDWR"};
+/* ---- inheritance (issue 3) ---- */
+constexpr std::string_view kLockKinds[] = {"posix", "posix_un", "ofd", "ofd_un", "flock", "flock_un"};
+constexpr std::string_view kMadvices[] = {"MADV_WIPEONFORK", "MADV_KEEPONFORK"};
+constexpr std::string_view kItimers[] = {"virtual_get", "virtual_arm", "virtual_disarm",
+                                         "prof_get",    "prof_arm",    "prof_disarm"};
+constexpr std::string_view kAltstacks[] = {"query", "small", "large", "disable"};
+template <std::size_t N>
+std::string enum_name(std::int64_t value, const std::string_view (&names)[N]) {
+  return value >= 0 && value < static_cast<std::int64_t>(N) ? std::string(names[value])
+                                                            : std::to_string(value);
+}
 /* ---- clone / clone3 (issue 3) ---- */
 constexpr FlagName kCloneFlags[] = {
     {FC_CLONE_VM, "CLONE_VM"},
@@ -139,6 +150,11 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_DISP:
       return value >= 0 && value < 3 ? std::string(kDisps[value]) : std::to_string(value);
     case FC_ARG_SAFLAGS: return format_flags(value, kSaFlags, "");
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return enum_name(value, kLockKinds);
+    case FC_ARG_MADVICE: return enum_name(value, kMadvices);
+    case FC_ARG_ITIMER: return enum_name(value, kItimers);
+    case FC_ARG_ALTSTACK: return enum_name(value, kAltstacks);
     default: return std::to_string(value);
   }
 }
@@ -341,6 +357,11 @@ std::string kind_description(int kind) {
     case FC_ARG_SIGNAL: return "a signal (SIGKILL, SIGUSR1, ... or 0)";
     case FC_ARG_DISP: return "a disposition (SIG_DFL, SIG_IGN, handler)";
     case FC_ARG_SAFLAGS: return "sigaction flags (0, SA_NOCLDSTOP, SA_NOCLDWAIT)";
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return "a lock kind (posix, posix_un, ofd, ofd_un, flock, flock_un)";
+    case FC_ARG_MADVICE: return "MADV_WIPEONFORK or MADV_KEEPONFORK";
+    case FC_ARG_ITIMER: return "an itimer action (virtual_get, virtual_arm, ..., prof_disarm)";
+    case FC_ARG_ALTSTACK: return "a sigaltstack action (query, small, large, disable)";
   }
   return "an argument";
 }
@@ -372,6 +393,11 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_IDTYPE: return parse_enum(word, kIdTypes);
     case FC_ARG_WHENCE: return parse_enum(word, kWhence);
     case FC_ARG_MAPKIND: return parse_enum(word, kMapKinds);
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return parse_enum(word, kLockKinds);
+    case FC_ARG_MADVICE: return parse_enum(word, kMadvices);
+    case FC_ARG_ITIMER: return parse_enum(word, kItimers);
+    case FC_ARG_ALTSTACK: return parse_enum(word, kAltstacks);
     default: return parse_int(word);
   }
 }

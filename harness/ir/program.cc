@@ -91,6 +91,11 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_SIGNAL: return out_of(0, FC_MAX_SIGNAL);
     case FC_ARG_DISP: return out_of(FC_DISP_DFL, FC_DISP_HANDLER);
     case FC_ARG_SAFLAGS: return out_of(0, FC_SA_NOCLDSTOP | FC_SA_NOCLDWAIT);
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return out_of(0, FC_LOCK_LAST);
+    case FC_ARG_MADVICE: return out_of(FC_MADV_WIPEONFORK, FC_MADV_KEEPONFORK);
+    case FC_ARG_ITIMER: return out_of(0, FC_ITIMER_LAST);
+    case FC_ARG_ALTSTACK: return out_of(0, FC_ALTSTACK_LAST);
   }
   return "unknown argument kind";
 }

@@ -153,6 +153,12 @@ const char* show_kind(Op op) {
     case Op::Subreaper: return "FC_SHOW_RET";
     case Op::Sigaction: return "FC_SHOW_RET";
     case Op::Caught: return "FC_SHOW_CAUGHT";
+    /* ---- inheritance (issue 3): ret is the abstract result ---- */
+    case Op::Lock:
+    case Op::Madvise:
+    case Op::Itimer:
+    case Op::Sigaltstack:
+    case Op::ChildTimes: return "FC_SHOW_RET";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -348,6 +354,31 @@ std::string step_body(const Step& s, int sync) {
       return std::string("\tint ret = prctl(PR_SET_CHILD_SUBREAPER, ") +
              (s.args[0] != 0 ? "1UL" : "0UL") + ", 0UL, 0UL, 0UL);\n\tfc_returned(i, ret, errno);\n" +
              ret_next;
+    /* ---- inheritance (issue 3) ---- */
+    case Op::Lock: {
+      std::string call;
+      switch (s.args[1]) {
+        case FC_LOCK_POSIX: call = "fc_whole_file_lock(" + fd(0) + ", F_SETLK, F_WRLCK)"; break;
+        case FC_LOCK_POSIX_UN: call = "fc_whole_file_lock(" + fd(0) + ", F_SETLK, F_UNLCK)"; break;
+        case FC_LOCK_OFD: call = "fc_whole_file_lock(" + fd(0) + ", F_OFD_SETLK, F_WRLCK)"; break;
+        case FC_LOCK_OFD_UN: call = "fc_whole_file_lock(" + fd(0) + ", F_OFD_SETLK, F_UNLCK)"; break;
+        case FC_LOCK_FLOCK: call = "flock(" + fd(0) + ", LOCK_EX | LOCK_NB)"; break;
+        default: call = "flock(" + fd(0) + ", LOCK_UN)"; break;
+      }
+      return "\tint ret = " + call + ";\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    }
+    case Op::Madvise:
+      return "\tint ret = madvise(fc_region[" + std::to_string(s.args[0]) + "], 4096, " +
+             std::string(s.args[1] == FC_MADV_WIPEONFORK ? "MADV_WIPEONFORK" : "MADV_KEEPONFORK") +
+             ");\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    case Op::Itimer:
+      return "\treturn fc_itimer(i, " +
+             std::string(s.args[0] >= FC_ITIMER_PROF_GET ? "ITIMER_PROF" : "ITIMER_VIRTUAL") + ", " +
+             std::to_string(s.args[0] % 3) + " /* 0 get, 1 arm 1000 s, 2 disarm */);\n";
+    case Op::Sigaltstack:
+      return "\treturn fc_sigaltstack(i, " + std::to_string(s.args[0]) +
+             " /* 0 query, 1 64 KiB, 2 128 KiB, 3 SS_DISABLE */);\n";
+    case Op::ChildTimes: return "\treturn fc_childtimes(i);\n";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }

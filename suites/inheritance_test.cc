@@ -18,7 +18,7 @@ TEST(Inheritance, CatchesPlantedRecordLocksInherited) {
 // range after a fork(2)": a model that copies the values is caught at a load.
 TEST(Inheritance, CatchesPlantedWipeOnForkKeepsValues) {
   testing::expect_caught("inheritance", oracle::Profile::PlantedBug::WipeOnForkKeepsValues,
-                         "load", 6);
+                         "load", 6, 800);
 }
 
 }  // namespace

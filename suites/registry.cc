@@ -214,11 +214,14 @@ SuiteDef reparent() {
 /* ---- inheritance across fork and exec (issue 3) ---- */
 SuiteDef inheritance() {
   GenProfile p = base();
-  p.weight(Op::Fork, 12).weight(Op::Open, 8).weight(Op::Close, 2).weight(Op::Dup, 2);
-  p.weight(Op::Dup2, 1).weight(Op::Lock, 16).weight(Op::Mmap, 3).weight(Op::Store, 5);
-  p.weight(Op::Load, 6).weight(Op::Madvise, 4).weight(Op::Itimer, 6).weight(Op::Sigaltstack, 5);
-  p.weight(Op::ChildTimes, 4).weight(Op::Exec, 2).weight(Op::Wait, 2);
+  p.weight(Op::Fork, 12).weight(Op::Open, 8).weight(Op::Close, 2).weight(Op::Dup, 1);
+  p.weight(Op::Dup2, 1).weight(Op::Lock, 20).weight(Op::Mmap, 4).weight(Op::Store, 8);
+  p.weight(Op::Load, 10).weight(Op::Madvise, 5).weight(Op::Itimer, 4).weight(Op::Sigaltstack, 3);
+  p.weight(Op::ChildTimes, 2).weight(Op::Exec, 2).weight(Op::Wait, 2);
+  // Fewer exits than the background mix: locks and timers need live holders.
+  p.weight(Op::UExit, 2).weight(Op::Exit, 1).weight(Op::GetPid, 0).weight(Op::GetPpid, 0);
   p.max_actors = 5;
+  p.min_steps = 10;
   return {"inheritance",
           "a child does not inherit record locks, interval timers or its parent's usage "
           "counters, and sees MADV_WIPEONFORK regions zero-filled; it shares OFD and flock "

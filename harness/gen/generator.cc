@@ -60,6 +60,8 @@ std::int64_t gen_pidsel(ArgContext& c) {
 
 std::int64_t gen_open_flags(ArgContext& c) {
   std::int64_t flags = c.rng.range(0, 2);  // access mode
+  // issue 3: write locks need a descriptor open for writing.
+  if (c.profile.weight_of(Op::Lock) > 0 && c.rng.percent(50)) flags = FC_O_RDWR;
   if (c.rng.percent(75)) flags |= FC_O_CREAT;
   if (c.rng.percent(15)) flags |= FC_O_TRUNC;
   if (c.rng.percent(25)) flags |= FC_O_APPEND;
@@ -229,9 +231,18 @@ bool fill_args(Step& step, ArgContext& c) {
         if (c.self.regions.empty()) return false;
         value = c.rng.pick(c.self.regions);
         break;
-      case FC_ARG_SLOT: value = c.rng.range(0, FC_REGION_SLOTS - 1); break;
+      case FC_ARG_SLOT:
+        value = c.rng.range(0, FC_REGION_SLOTS - 1);
+        // issue 3: where the suite wipes regions on fork, stores and loads
+        // meet on two slots, so a child's load reads what its parent stored.
+        if (c.profile.weight_of(Op::Madvise) > 0) value = c.rng.range(0, 1);
+        break;
       case FC_ARG_VALUE: value = c.rng.range(-1000, 1000000); break;
-      case FC_ARG_FILE: value = c.rng.range(0, 3); break;
+      case FC_ARG_FILE:
+        value = c.rng.range(0, 3);
+        // issue 3: where the suite takes locks, opens meet on two files.
+        if (c.profile.weight_of(Op::Lock) > 0) value = c.rng.range(0, 1);
+        break;
       case FC_ARG_OFLAGS:
         value = step.op == Op::SetFl ? gen_status_flags(c) : gen_open_flags(c);
         break;
@@ -245,7 +256,11 @@ bool fill_args(Step& step, ArgContext& c) {
       }
       case FC_ARG_FDFLAGS: value = c.rng.percent(50) ? FC_FD_CLOEXEC : 0; break;
       case FC_ARG_WHENCE: value = c.rng.range(0, 2); break;
-      case FC_ARG_MAPKIND: value = c.rng.range(0, 1); break;
+      case FC_ARG_MAPKIND:
+        value = c.rng.range(0, 1);
+        // issue 3: MADV_WIPEONFORK applies to private regions only.
+        if (c.profile.weight_of(Op::Madvise) > 0 && c.rng.percent(60)) value = FC_MAP_PRIVATE;
+        break;
       case FC_ARG_COUNT: value = c.rng.range(1, 12); break;
       case FC_ARG_BYTES: value = 0; step.data = gen_bytes(c.rng); break;
       /* ---- clone / clone3 (issue 3); the exit signal is drawn after the flags ---- */

@@ -8,6 +8,9 @@
 //   itimer       ITIMER_VIRTUAL / ITIMER_PROF armed or not
 //   sigaltstack  the alternate signal stack in place
 //   childtimes   whether the children's usage (getrusage, times) is zero
+//   setsched / getsched        SCHED_OTHER / SCHED_BATCH and the
+//                              reset-on-fork flag
+//   setaffinity / getaffinity  one CPU or every CPU the process may use
 //
 // Quotes: oracles/spec/inherit.md (and fork.md for POSIX fork's list).
 #include <cerrno>
@@ -45,6 +48,20 @@ void inherit_on_fork(const Ctx& c, State& s, const Process& parent, Process& p, 
   // child's resource utilizations (getrusage(2)) and CPU time counters
   // (times(2)) are reset to zero."
   p.reaped_child = false;
+  // man:sched_setscheduler:FORK:1 the child inherits the scheduling policy;
+  // man:sched:RESET_ON_FORK:1 with the reset-on-fork flag only privileged
+  // policies (SCHED_FIFO, SCHED_RR: never set here) and negative nice values
+  // are reset, and man:sched:RESET_ON_FORK:2 "This flag is disabled in child
+  // processes created by fork(2)."
+  p.sched = static_cast<std::uint8_t>(parent.sched & ~FC_SCHED_RESET_ON_FORK);
+  if (parent.sched != FC_SCHED_OTHER) e.cite("man:sched_setscheduler:FORK:1");
+  if (parent.sched & FC_SCHED_RESET_ON_FORK) {
+    e.cite("man:sched:RESET_ON_FORK:1").cite("man:sched:RESET_ON_FORK:2");
+  }
+  // man:sched_setaffinity:FORK:1 "A child created via fork(2) inherits its
+  // parent's CPU affinity mask."
+  p.one_cpu = parent.one_cpu;
+  if (parent.one_cpu) e.cite("man:sched_setaffinity:FORK:1");
   // man:madvise:WIPEONFORK:1 "Present the child process with zero-filled
   // memory in this range after a fork(2)." man:madvise:WIPEONFORK:2 "Within
   // the child created by fork(2), the MADV_WIPEONFORK setting remains in
@@ -177,9 +194,10 @@ StepResult rule_lock(const Ctx& c) {
       busy.raise(EWOULDBLOCK, "man:flock:EWOULDBLOCK:1");
     } else {
       // man:fcntl:SETLK:1 "If a conflicting lock is held by another process,
-      // this call returns -1 and sets errno to EACCES or EAGAIN."
-      busy.raise(EACCES, "man:fcntl:SETLK:1");
+      // this call returns -1 and sets errno to EACCES or EAGAIN." (EAGAIN,
+      // Linux's, first: a plan's single expectation takes the first outcome.)
       busy.raise(EAGAIN, "man:fcntl:SETLK:1");
+      busy.raise(EACCES, "man:fcntl:SETLK:1");
     }
     return busy.result(c.s);
   }
@@ -337,8 +355,97 @@ StepResult rule_childtimes(const Ctx& c) {
   return finish(c, std::move(effects));
 }
 
+// ---- scheduling policy ------------------------------------------------------------------------
+
+StepResult rule_setsched(const Ctx& c) {
+  const std::int64_t arg = c.step.args[0];
+  if (arg < 0 || arg > FC_SCHED_LAST) {
+    Check k;
+    k.invalid("setsched takes 0..3 (FC_SCHED_OTHER/BATCH | FC_SCHED_RESET_ON_FORK)");
+    return k.result(c.s);
+  }
+  std::vector<Effect> effects;
+  Effect ok(c.s);
+  ok.next.proc(c.self()).sched = static_cast<std::uint8_t>(arg);
+  ok.obs = Observation::returned(0);
+  // man:sched:BATCH:1 SCHED_BATCH and SCHED_OTHER are the normal policies,
+  // open to every thread (static priority 0).
+  ok.cite("man:sched:BATCH:1");
+  if (arg & FC_SCHED_RESET_ON_FORK) ok.cite("man:sched:RESET_ON_FORK:3");
+  effects.push_back(std::move(ok));
+  if ((c.s.proc(c.self()).sched & FC_SCHED_RESET_ON_FORK) && !(arg & FC_SCHED_RESET_ON_FORK)) {
+    // man:sched:RESET_ON_FORK:2 "After the reset-on-fork flag has been
+    // enabled, it can be reset only if the thread has the CAP_SYS_NICE
+    // capability." The model does not know the run's capabilities: with
+    // CAP_SYS_NICE the call succeeds, without it fails with EPERM
+    // (man:sched_setscheduler:EPERM:1). Both are allowed.
+    effects.front().cite("man:sched:RESET_ON_FORK:2");
+    Effect denied(c.s);
+    denied.obs = Observation::failed(EPERM);
+    denied.cite("man:sched:RESET_ON_FORK:2").cite("man:sched_setscheduler:EPERM:1");
+    effects.push_back(std::move(denied));
+  }
+  return finish(c, std::move(effects));
+}
+
+StepResult rule_getsched(const Ctx& c) {
+  // man:sched_setscheduler:GET:1 sched_getscheduler() "returns the current
+  // scheduling policy of the thread"; man:sched:RESET_ON_FORK:3 the flag is
+  // retrieved with it. man:sched_setscheduler:EXEC:1 kept across execve (exec.cc leaves it).
+  Effect e(c.s);
+  e.obs = Observation::returned(c.s.proc(c.self()).sched);
+  e.cite("man:sched_setscheduler:GET:1").cite("man:sched:RESET_ON_FORK:3");
+  if (c.s.proc(c.self()).execed) e.cite("man:sched_setscheduler:EXEC:1");
+  return finish(c, std::move(e));
+}
+
+// ---- CPU affinity ---------------------------------------------------------------------------------
+
+StepResult rule_setaffinity(const Ctx& c) {
+  const std::int64_t arg = c.step.args[0];
+  if (arg != FC_AFFINITY_ALL && arg != FC_AFFINITY_FIRST) {
+    Check k;
+    k.invalid("setaffinity takes 0 (every CPU) or 1 (the first CPU)");
+    return k.result(c.s);
+  }
+  // man:sched_setaffinity:SET:1 "sched_setaffinity() sets the CPU affinity
+  // mask of the thread whose ID is pid to the value specified by mask";
+  // man:sched_setaffinity:CPUSET:1 CPUs the process may not use are left
+  // out (EINVAL only when none is left). How many CPUs "every CPU" is depends
+  // on the host: the model knows only that FIRST leaves exactly one.
+  Effect e(c.s);
+  e.next.proc(c.self()).one_cpu = arg == FC_AFFINITY_FIRST;
+  e.obs = Observation::returned(0);
+  e.cite("man:sched_setaffinity:SET:1");
+  if (arg == FC_AFFINITY_ALL) e.cite("man:sched_setaffinity:CPUSET:1");
+  return finish(c, std::move(e));
+}
+
+StepResult rule_getaffinity(const Ctx& c) {
+  // man:sched_setaffinity:GET:1 sched_getaffinity() "writes the affinity
+  // mask of the thread whose ID is pid into the cpu_set_t structure";
+  // man:sched_setaffinity:EXEC:1 "The affinity mask is preserved across an
+  // execve(2)."
+  const Process& p = c.s.proc(c.self());
+  std::vector<Effect> effects;
+  for (int count : {FC_AFFINITY_ONE, FC_AFFINITY_MANY}) {
+    if (p.one_cpu && count == FC_AFFINITY_MANY) continue;
+    Effect e(c.s);
+    e.obs = Observation::returned(count);
+    e.cite("man:sched_setaffinity:GET:1");
+    if (p.one_cpu) e.cite("man:sched_setaffinity:SET:1");
+    if (p.execed) e.cite("man:sched_setaffinity:EXEC:1");
+    effects.push_back(std::move(e));
+  }
+  return finish(c, std::move(effects));
+}
+
 }  // namespace
 
+StepResult rule_SetSched(const Ctx& c) { return rule_setsched(c); }
+StepResult rule_GetSched(const Ctx& c) { return rule_getsched(c); }
+StepResult rule_SetAffinity(const Ctx& c) { return rule_setaffinity(c); }
+StepResult rule_GetAffinity(const Ctx& c) { return rule_getaffinity(c); }
 StepResult rule_Lock(const Ctx& c) { return rule_lock(c); }
 StepResult rule_Madvise(const Ctx& c) { return rule_madvise(c); }
 StepResult rule_Itimer(const Ctx& c) { return rule_itimer(c); }

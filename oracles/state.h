@@ -78,6 +78,8 @@ struct Process {
   std::uint8_t itimers = 0;      // bit 0: ITIMER_VIRTUAL armed, bit 1: ITIMER_PROF armed
   std::uint8_t altstack = 0;     // FC_ALTSTACK_OFF / SMALL / LARGE
   bool reaped_child = false;     // waited for a child since fork: RUSAGE_CHILDREN may be nonzero
+  std::uint8_t sched = FC_SCHED_OTHER;  // FC_SCHED_*: policy | FC_SCHED_RESET_ON_FORK
+  bool one_cpu = false;          // the affinity mask is known to hold one CPU (else: unknown)
   bool operator==(const Process&) const = default;
 };
 

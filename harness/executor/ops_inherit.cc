@@ -1,18 +1,22 @@
 // Inheritance ops of ops.def (issue 3): lock, madvise, itimer, sigaltstack,
-// childtimes. libc only; builds with glibc and musl (x86_64, i386, aarch64).
+// childtimes, setsched, getsched, setaffinity, getaffinity. libc only; builds with glibc and musl (x86_64, i386, aarch64).
 //
 // Every result is ret (0, -1 with errno, or the abstract value wire.h names),
 // so the runner's default observation ("ret=<n>") is the canonical one.
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/times.h>
+
+#include <unistd.h>
 
 #include "harness/executor/actor.h"
 
@@ -26,6 +30,12 @@
 #endif
 #ifndef MADV_KEEPONFORK
 #define MADV_KEEPONFORK 19
+#endif
+#ifndef SCHED_BATCH
+#define SCHED_BATCH 3
+#endif
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK 0x40000000
 #endif
 
 namespace fcp {
@@ -173,6 +183,79 @@ StepEnd OpChildTimes(StepCall& call) {
                     ru.ru_oublock == 0 && ru.ru_nvcsw == 0 && ru.ru_nivcsw == 0 &&
                     t.tms_cutime == 0 && t.tms_cstime == 0;
   call.Returned(zero ? 0 : 1, 0);
+  return StepEnd::kFinish;
+}
+
+// sched_setscheduler(0, policy [| SCHED_RESET_ON_FORK], {0}) as a raw system
+// call: musl's sched_setscheduler/sched_getscheduler are stubs (ENOSYS).
+StepEnd OpSetSched(StepCall& call) {
+  const int64_t arg = call.arg(0);
+  if (arg < 0 || arg > FC_SCHED_LAST) {
+    return call.Fail("setsched takes 0..%d, not %lld", FC_SCHED_LAST, static_cast<long long>(arg));
+  }
+  int policy = (arg & FC_SCHED_BATCH) ? SCHED_BATCH : SCHED_OTHER;
+  if (arg & FC_SCHED_RESET_ON_FORK) policy |= SCHED_RESET_ON_FORK;
+  struct sched_param param;
+  memset(&param, 0, sizeof param);
+  long ret = syscall(SYS_sched_setscheduler, 0, policy, &param);
+  call.Returned(ret, errno);
+  return StepEnd::kFinish;
+}
+
+// ret = FC_SCHED_* of sched_getscheduler(0).
+StepEnd OpGetSched(StepCall& call) {
+  long ret = syscall(SYS_sched_getscheduler, 0);
+  if (ret == -1) {
+    call.Returned(-1, errno);
+    return StepEnd::kFinish;
+  }
+  const long policy = ret & ~static_cast<long>(SCHED_RESET_ON_FORK);
+  int64_t fc = policy == SCHED_OTHER ? FC_SCHED_OTHER
+               : policy == SCHED_BATCH ? FC_SCHED_BATCH
+                                       : FC_SCHED_UNKNOWN;
+  if (fc != FC_SCHED_UNKNOWN && (ret & SCHED_RESET_ON_FORK)) fc |= FC_SCHED_RESET_ON_FORK;
+  call.Returned(fc, 0);
+  return StepEnd::kFinish;
+}
+
+// sched_setaffinity(0, ...): every CPU (all bits set: the kernel keeps those
+// the process may use) or the lowest CPU of the current mask.
+StepEnd OpSetAffinity(StepCall& call) {
+  const int64_t arg = call.arg(0);
+  cpu_set_t set;
+  if (arg == FC_AFFINITY_ALL) {
+    memset(&set, 0xff, sizeof set);
+  } else if (arg == FC_AFFINITY_FIRST) {
+    cpu_set_t current;
+    CPU_ZERO(&current);
+    if (sched_getaffinity(0, sizeof current, &current) == -1) {
+      call.Returned(-1, errno);
+      return StepEnd::kFinish;
+    }
+    CPU_ZERO(&set);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &current)) {
+        CPU_SET(cpu, &set);
+        break;
+      }
+    }
+  } else {
+    return call.Fail("setaffinity takes 0 or 1, not %lld", static_cast<long long>(arg));
+  }
+  int ret = sched_setaffinity(0, sizeof set, &set);
+  call.Returned(ret, errno);
+  return StepEnd::kFinish;
+}
+
+// ret = FC_AFFINITY_ONE or FC_AFFINITY_MANY CPUs in sched_getaffinity(0).
+StepEnd OpGetAffinity(StepCall& call) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == -1) {
+    call.Returned(-1, errno);
+    return StepEnd::kFinish;
+  }
+  call.Returned(CPU_COUNT(&set) == 1 ? FC_AFFINITY_ONE : FC_AFFINITY_MANY, 0);
   return StepEnd::kFinish;
 }
 

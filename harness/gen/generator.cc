@@ -290,6 +290,9 @@ bool fill_args(Step& step, ArgContext& c) {
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
   if (step.op == Op::Subreaper) step.args[0] = c.rng.percent(85) ? 1 : 0;  // issue 4
+  /* ---- inheritance (issue 3): integer arguments with a small meaning ---- */
+  if (step.op == Op::SetSched) step.args[0] = c.rng.range(0, FC_SCHED_LAST);
+  if (step.op == Op::SetAffinity) step.args[0] = c.rng.percent(60) ? FC_AFFINITY_FIRST : FC_AFFINITY_ALL;
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
   if (step.op == Op::WaitId && step.args[0] == FC_P_PID && step.args[1] < 0) {

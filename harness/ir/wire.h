@@ -49,6 +49,8 @@
  *               sigaltstack     ret = FC_ALTSTACK_OFF/SMALL/LARGE/OTHER before
  *               childtimes      ret = 0 if the children's usage is all zero,
  *                               else 1 (issue 3)
+ *               getsched        ret = FC_SCHED_* (issue 3)
+ *               getaffinity     ret = FC_AFFINITY_ONE / MANY (issue 3)
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
  *               a3 = progress: the highest step index that had started when
@@ -267,6 +269,17 @@
 #define FC_ALTSTACK_OTHER 3   /* anything else (the executor never sets it) */
 #define FC_ALTSTACK_SMALL_BYTES 65536
 #define FC_ALTSTACK_LARGE_BYTES 131072
+/* setsched / getsched: policy | flag */
+#define FC_SCHED_OTHER 0
+#define FC_SCHED_BATCH 1
+#define FC_SCHED_RESET_ON_FORK 2
+#define FC_SCHED_LAST 3      /* BATCH | RESET_ON_FORK: the largest setsched argument */
+#define FC_SCHED_UNKNOWN 4   /* getsched: a policy programs never set (IDLE, FIFO, ...) */
+/* setaffinity argument; getaffinity result */
+#define FC_AFFINITY_ALL 0
+#define FC_AFFINITY_FIRST 1
+#define FC_AFFINITY_ONE 1
+#define FC_AFFINITY_MANY 2
 
 /* Limits shared by the generator, the model and the executor */
 #define FC_MAX_STEPS 256

@@ -158,7 +158,11 @@ const char* show_kind(Op op) {
     case Op::Madvise:
     case Op::Itimer:
     case Op::Sigaltstack:
-    case Op::ChildTimes: return "FC_SHOW_RET";
+    case Op::ChildTimes:
+    case Op::SetSched:
+    case Op::GetSched:
+    case Op::SetAffinity:
+    case Op::GetAffinity: return "FC_SHOW_RET";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -379,6 +383,14 @@ std::string step_body(const Step& s, int sync) {
       return "\treturn fc_sigaltstack(i, " + std::to_string(s.args[0]) +
              " /* 0 query, 1 64 KiB, 2 128 KiB, 3 SS_DISABLE */);\n";
     case Op::ChildTimes: return "\treturn fc_childtimes(i);\n";
+    case Op::SetSched:
+      return "\treturn fc_setsched(i, " + std::to_string(s.args[0]) +
+             " /* 1 SCHED_BATCH, 2 SCHED_RESET_ON_FORK */);\n";
+    case Op::GetSched: return "\treturn fc_getsched(i);\n";
+    case Op::SetAffinity:
+      return "\treturn fc_setaffinity(i, " + std::to_string(s.args[0]) +
+             " /* 0 every CPU, 1 the first */);\n";
+    case Op::GetAffinity: return "\treturn fc_getaffinity(i);\n";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }

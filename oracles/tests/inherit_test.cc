@@ -241,5 +241,42 @@ TEST(ChildTimes, ZeroUntilAWaitResetInTheChildKeptByExec) {
             std::set<std::string>{"ret=0"});
 }
 
+// ---- scheduling policy and CPU affinity -------------------------------------------------------
+
+// sched(7): the policy is inherited; the reset-on-fork flag "is disabled in child processes
+// created by fork(2)" and resets only privileged policies, so SCHED_BATCH stays.
+TEST(Sched, PolicyInheritedResetOnForkFlagNot) {
+  ModelRun r = run("P0 getsched\nP0 setsched 3\nP0 getsched\nP0 fork -> P1\nP1 getsched\n"
+                   "P1 exec\nP1 getsched\nP0 exec\nP0 getsched\n");
+  EXPECT_EQ(r.obs[0], "ret=0");
+  EXPECT_EQ(r.obs[2], "ret=3");
+  EXPECT_EQ(r.obs[4], "ret=1");
+  EXPECT_EQ(r.obs[6], "ret=1");
+  EXPECT_EQ(r.obs[8], "ret=3");
+}
+
+// sched(7): "After the reset-on-fork flag has been enabled, it can be reset only if the
+// thread has the CAP_SYS_NICE capability": the model allows both answers; setting it
+// again, or never having it, is always allowed.
+TEST(Sched, ClearingResetOnForkDependsOnCapSysNice) {
+  EXPECT_EQ(allowed_last("P0 setsched 2\nP0 setsched 1\n"),
+            (std::set<std::string>{"ret=0", "ret=-1 errno=EPERM"}));
+  EXPECT_EQ(allowed_last("P0 setsched 2\nP0 setsched 3\n"), std::set<std::string>{"ret=0"});
+  EXPECT_EQ(allowed_last("P0 setsched 1\nP0 setsched 0\n"), std::set<std::string>{"ret=0"});
+  EXPECT_EQ(special_of_last("P0 setsched 5\n"), "Invalid");
+}
+
+// sched_setaffinity(2): "A child created via fork(2) inherits its parent's CPU affinity
+// mask. The affinity mask is preserved across an execve(2)." How many CPUs "every CPU"
+// is depends on the host.
+TEST(Affinity, InheritedByForkKeptByExec) {
+  EXPECT_EQ(allowed_last("P0 getaffinity\n"), (std::set<std::string>{"ret=1", "ret=2"}));
+  EXPECT_EQ(allowed_last("P0 setaffinity 1\nP0 fork -> P1\nP1 exec\nP1 getaffinity\n"),
+            std::set<std::string>{"ret=1"});
+  EXPECT_EQ(allowed_last("P0 setaffinity 1\nP0 fork -> P1\nP1 setaffinity 0\n"
+                         "P1 getaffinity\n"),
+            (std::set<std::string>{"ret=1", "ret=2"}));
+}
+
 }  // namespace
 }  // namespace fc::oracle::testing

@@ -20,6 +20,7 @@ void effect_exec(const Ctx& c, Effect& e) {
   for (const FdSlot& slot : p.fds) {
     if (slot.cloexec) {
       e.cite("posix:exec:CLOEXEC:1");
+      s.release_record_lock(c.self(), slot.ofd);  // issue 3: man:fcntl:LOCK_CLOSE:1
     } else {
       kept.push_back(slot);
     }
@@ -51,6 +52,12 @@ void effect_exec(const Ctx& c, Effect& e) {
     p.mask = 0;
     p.pending = 0;
   }
+  /* ---- inheritance (issue 3) ---- */
+  // man:execve:ALTSTACK:1 "Any alternate signal stack is not preserved";
+  // interval timers, record locks and the children's usage are
+  // (man:getitimer:EXEC:1, man:fcntl:LOCK_EXEC:1, man:getrusage:EXEC:1).
+  if (p.altstack != FC_ALTSTACK_OFF) e.cite("man:execve:ALTSTACK:1");
+  p.altstack = FC_ALTSTACK_OFF;
   // posix:exec:OFD:1 "For those file descriptors that remain open, all
   // attributes of the open file description remain unchanged": offsets and
   // status flags carry over.

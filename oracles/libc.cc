@@ -337,6 +337,12 @@ void spawned_process(const Ctx& c, Effect& e) {
   p.mask = s.proc(self).mask;
   p.pgid = s.proc(self).pgid;
   p.sid = s.proc(self).sid;
+  // ... and keeps the scheduling policy without the reset-on-fork flag and
+  // the CPU affinity (man:sched_setscheduler:FORK:1, man:sched:RESET_ON_FORK:2,
+  // man:sched_setaffinity:FORK:1; exec keeps both). Record locks, interval
+  // timers and the alternate signal stack start empty (inherit.cc).
+  p.sched = static_cast<std::uint8_t>(s.proc(self).sched & ~FC_SCHED_RESET_ON_FORK);
+  p.one_cpu = s.proc(self).one_cpu;
   p.execed = true;
   s.proc(child) = std::move(p);
   switch (action) {

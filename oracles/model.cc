@@ -97,6 +97,7 @@ void State::install_fd(ActorId a, int fd, int ofd, bool cloexec) {
   auto it = std::lower_bound(fds.begin(), fds.end(), fd,
                              [](const FdSlot& slot, int value) { return slot.fd < value; });
   if (it != fds.end() && it->fd == fd) {
+    release_record_lock(a, it->ofd);  // issue 3: fd was closed first (dup2/dup3)
     *it = FdSlot{fd, ofd, cloexec};
   } else {
     fds.insert(it, FdSlot{fd, ofd, cloexec});
@@ -104,6 +105,7 @@ void State::install_fd(ActorId a, int fd, int ofd, bool cloexec) {
 }
 
 void State::remove_fd(ActorId a, int fd) {
+  if (const FdSlot* slot = this->fd(a, fd)) release_record_lock(a, slot->ofd);  // issue 3
   std::vector<FdSlot>& fds = proc(a).fds;
   fds.erase(std::remove_if(fds.begin(), fds.end(), [&](const FdSlot& slot) { return slot.fd == fd; }),
             fds.end());
@@ -320,6 +322,11 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_BYTES:
       if (step.data.size() > FC_MAX_IO) return std::string("data longer than FC_MAX_IO");
       return std::nullopt;
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return range(0, FC_LOCK_LAST);
+    case FC_ARG_MADVICE: return range(FC_MADV_WIPEONFORK, FC_MADV_KEEPONFORK);
+    case FC_ARG_ITIMER: return range(0, FC_ITIMER_LAST);
+    case FC_ARG_ALTSTACK: return range(0, FC_ALTSTACK_LAST);
   }
   return "unknown argument kind";  // coverage:impossible
 }

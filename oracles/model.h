@@ -103,6 +103,9 @@ struct Profile {
     UExitFlushesStdio,     // _exit flushes stdio buffers like exit
     VforkRunsAtfork,       // vfork runs the atfork handlers like fork
     SpawnDup2SelfKeepsCloexec,  // posix_spawn adddup2(fd, fd) leaves FD_CLOEXEC set
+    /* ---- inheritance (issue 3) ---- */
+    RecordLocksInherited,  // fork gives the child the parent's fcntl record locks
+    WipeOnForkKeepsValues,  // a MADV_WIPEONFORK region is copied to the child, not zeroed
   } planted_bug = PlantedBug::None;
 };
 

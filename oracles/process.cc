@@ -86,6 +86,8 @@ void effect_fork(const Ctx& c, Effect& e) {
   if (parent.pending != 0) e.cite("posix:fork:PENDING:1").cite("man:fork:PENDING:1");
   // PLANTED BUG (tests only): the child keeps the parent's pending signals.
   if (planted(c, Profile::PlantedBug::ForkKeepsPending)) p.pending = parent.pending;
+  /* ---- inheritance (issue 3): oracles/inherit.cc ---- */
+  inherit_on_fork(c, s, parent, p, e);
   s.proc(child) = std::move(p);
   // PLANTED BUG (tests only): the child gets one extra descriptor (/dev/null).
   if (planted(c, Profile::PlantedBug::ChildLeaksFd)) {
@@ -152,6 +154,7 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
     // calling process shall be closed." Pipe ends close with them: a blocked
     // reader sees EOF in settle().
     p.fds.clear();
+    p.posix_locks = 0;  // issue 3: man:fcntl:LOCK_CLOSE:1, every descriptor closed
     // posix:_exit:MAP:1 "Memory mappings that were created in the process
     // shall be unmapped before the process is destroyed."
     p.regions.clear();
@@ -512,6 +515,8 @@ void collect(State& s, const WaitCall& w, ActorId child, std::vector<std::string
   }
   // posix:_exit:ZOMBIE:1 the zombie is deleted once its parent waits for it.
   s.proc(child).life = Life::Reaped;
+  // issue 3: man:getrusage:CHILDREN:1 its usage now counts in the waiter's.
+  if (s.proc(child).parent != kReaper) s.proc(s.proc(child).parent).reaped_child = true;
   if (w.siginfo && s.profile->waitid_si_status_masked && !s.proc(child).term_sig) {
     // man:_exit:STATUS:1 "The value status & 0xFF is returned to the parent
     // process as the process's exit status": waitid too, on Linux.

@@ -143,6 +143,12 @@ std::optional<Special> vfork_child_refusal(const State& s, const Step& step);
 // (posix:sigprocmask:DELIVER:1); a fatal one ends the process.
 void deliver_unblocked(const Ctx& c, State& s, ActorId who, Effect& e);
 
+/* ---- inheritance (issue 3) ---- */
+// inherit.cc: what fork does to locks, timers, the alternate signal stack,
+// the children's usage and MADV_WIPEONFORK regions (the child `p` is being
+// built from `parent`, both in `s`).
+void inherit_on_fork(const Ctx& c, State& s, const Process& parent, Process& p, Effect& e);
+
 // fds.cc: the table an exec'd image reports, also used by describe().
 std::vector<FdEntry> fd_entries(const State& s, ActorId a);
 

@@ -49,6 +49,8 @@ struct Mapping {
   RegionId region = -1;
   int kind = FC_MAP_PRIVATE;  // FC_MAP_*
   int memory = -1;            // index into State::memories
+  /* ---- inheritance (issue 3) ---- */
+  bool wipeonfork = false;    // MADV_WIPEONFORK: a child's copy starts zero-filled
   bool operator==(const Mapping&) const = default;
 };
 
@@ -103,6 +105,13 @@ struct Process {
   // The recording handlers' log of this image: (FC_ATFORK_EV_* << 4) | id.
   std::string atfork_log;
   std::vector<Stream> streams;  // ascending by file
+  /* ---- inheritance (issue 3) ---- */
+  std::uint8_t posix_locks = 0;  // bit f: a whole-file F_SETLK write lock on scratch file f
+  std::uint8_t itimers = 0;      // bit 0: ITIMER_VIRTUAL armed, bit 1: ITIMER_PROF armed
+  std::uint8_t altstack = 0;     // FC_ALTSTACK_OFF / SMALL / LARGE
+  bool reaped_child = false;     // waited for a child since fork: RUSAGE_CHILDREN may be nonzero
+  std::uint8_t sched = FC_SCHED_OTHER;  // FC_SCHED_*: policy | FC_SCHED_RESET_ON_FORK
+  bool one_cpu = false;          // the affinity mask is known to hold one CPU (else: unknown)
   bool operator==(const Process&) const = default;
 };
 
@@ -122,6 +131,9 @@ struct Ofd {
   bool append = false;       // O_APPEND (file status flag)
   bool nonblock = false;     // O_NONBLOCK (file status flag)
   std::int64_t offset = 0;   // file offset; unused for pipes and null
+  /* ---- inheritance (issue 3): locks owned by the open file description ---- */
+  bool ofd_lock = false;     // a whole-file F_OFD_SETLK write lock
+  bool flock = false;        // a flock(2) LOCK_EX lock
   bool operator==(const Ofd&) const = default;
   bool readable() const { return access == FC_O_RDONLY || access == FC_O_RDWR; }
   bool writable() const { return access == FC_O_WRONLY || access == FC_O_RDWR; }
@@ -177,6 +189,10 @@ struct State {
   void install_fd(ActorId a, int fd, int ofd, bool cloexec);
   void remove_fd(ActorId a, int fd);
   FdSlot* fd_mut(ActorId a, std::int64_t fd);
+  /* ---- inheritance (issue 3) ---- */
+  // The actor closes a descriptor for open file description `ofd`: its
+  // fcntl record lock on that file goes (oracles/inherit.cc).
+  void release_record_lock(ActorId a, int ofd);
 
   bool operator==(const State& other) const {
     return procs == other.procs && ofds == other.ofds && files == other.files &&

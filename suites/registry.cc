@@ -378,6 +378,34 @@ SuiteDef spawn() {
           p};
 }
 
+/* ---- inheritance across fork and exec (issue 3) ---- */
+SuiteDef inheritance() {
+  GenProfile p = base();
+  p.weight(Op::Fork, 12).weight(Op::Open, 8).weight(Op::Close, 2).weight(Op::Dup, 1);
+  p.weight(Op::Dup2, 1).weight(Op::Lock, 20).weight(Op::Mmap, 4).weight(Op::Store, 8);
+  p.weight(Op::Load, 10).weight(Op::Madvise, 5).weight(Op::Itimer, 4).weight(Op::Sigaltstack, 3);
+  p.weight(Op::ChildTimes, 2).weight(Op::Exec, 2).weight(Op::Wait, 2);
+  p.weight(Op::SetSched, 3).weight(Op::GetSched, 4).weight(Op::SetAffinity, 3);
+  p.weight(Op::GetAffinity, 4);
+  // Fewer exits than the background mix: locks and timers need live holders.
+  p.weight(Op::UExit, 2).weight(Op::Exit, 1).weight(Op::GetPid, 0).weight(Op::GetPpid, 0);
+  p.max_actors = 5;
+  p.min_steps = 10;
+  return {"inheritance",
+          "a child does not inherit record locks, interval timers or its parent's usage "
+          "counters, and sees MADV_WIPEONFORK regions zero-filled; it shares OFD and flock "
+          "locks through the open file descriptions and inherits the alternate signal stack; "
+          "exec keeps record locks (but for close-on-exec files), timers and usage, and drops "
+          "the alternate signal stack; the scheduling policy (not the reset-on-fork flag) and "
+          "the CPU affinity are inherited and kept by exec",
+          {"posix:fork (file locks, interval timers, tms_* not inherited)",
+           "man:fork(2) The child does not inherit ...", "man:fcntl(2) record and OFD locks",
+           "man:flock(2)", "man:madvise(2) MADV_WIPEONFORK", "man:getitimer(2)",
+           "man:sigaltstack(2)", "man:getrusage(2) RUSAGE_CHILDREN", "man:times(2)",
+           "man:sched(7) SCHED_RESET_ON_FORK", "man:sched_setaffinity(2)"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -390,7 +418,8 @@ const std::vector<SuiteDef>& all() {
                                                /* issue 4, pidfd */ pidfd(), pdeathsig(),
                                                /* issue 4, groups */ sessions(), pgrp_orphans(),
                                                /* issue 3 */ vfork(), exec(),
-                                               /* issue 3 (libc layer) */ atfork(), stdio(), spawn()};
+                                               /* issue 3 (libc layer) */ atfork(), stdio(), spawn(),
+                                               /* issue 3 */ inheritance()};
   return suites;
 }
 

@@ -252,6 +252,19 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
     case FC_ARG_SPAWNATTR:
       if (subset(FC_SPAWN_ALL)) return true;
       break;
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND:
+      if (v >= 0 && v <= FC_LOCK_LAST) return true;
+      break;
+    case FC_ARG_MADVICE:
+      if (v == FC_MADV_WIPEONFORK || v == FC_MADV_KEEPONFORK) return true;
+      break;
+    case FC_ARG_ITIMER:
+      if (v >= 0 && v <= FC_ITIMER_LAST) return true;
+      break;
+    case FC_ARG_ALTSTACK:
+      if (v >= 0 && v <= FC_ALTSTACK_LAST) return true;
+      break;
     default: snprintf(why, why_size, "unknown argument kind %d in ops.def", kind); return false;
   }
   snprintf(why, why_size, "value %lld out of range for its argument kind %d",

@@ -63,6 +63,8 @@ std::int64_t gen_pidsel(ArgContext& c) {
 
 std::int64_t gen_open_flags(ArgContext& c) {
   std::int64_t flags = c.rng.range(0, 2);  // access mode
+  // issue 3: write locks need a descriptor open for writing.
+  if (c.profile.weight_of(Op::Lock) > 0 && c.rng.percent(50)) flags = FC_O_RDWR;
   if (c.rng.percent(75)) flags |= FC_O_CREAT;
   if (c.rng.percent(15)) flags |= FC_O_TRUNC;
   if (c.rng.percent(25)) flags |= FC_O_APPEND;
@@ -288,9 +290,18 @@ bool fill_args(Step& step, ArgContext& c) {
         if (c.self.regions.empty()) return false;
         value = c.rng.pick(c.self.regions);
         break;
-      case FC_ARG_SLOT: value = c.rng.range(0, FC_REGION_SLOTS - 1); break;
+      case FC_ARG_SLOT:
+        value = c.rng.range(0, FC_REGION_SLOTS - 1);
+        // issue 3: where the suite wipes regions on fork, stores and loads
+        // meet on two slots, so a child's load reads what its parent stored.
+        if (c.profile.weight_of(Op::Madvise) > 0) value = c.rng.range(0, 1);
+        break;
       case FC_ARG_VALUE: value = c.rng.range(-1000, 1000000); break;
-      case FC_ARG_FILE: value = c.rng.range(0, 3); break;
+      case FC_ARG_FILE:
+        value = c.rng.range(0, 3);
+        // issue 3: where the suite takes locks, opens meet on two files.
+        if (c.profile.weight_of(Op::Lock) > 0) value = c.rng.range(0, 1);
+        break;
       case FC_ARG_OFLAGS:
         value = step.op == Op::SetFl ? gen_status_flags(c) : gen_open_flags(c);
         break;
@@ -304,7 +315,11 @@ bool fill_args(Step& step, ArgContext& c) {
       }
       case FC_ARG_FDFLAGS: value = c.rng.percent(50) ? FC_FD_CLOEXEC : 0; break;
       case FC_ARG_WHENCE: value = c.rng.range(0, 2); break;
-      case FC_ARG_MAPKIND: value = c.rng.range(0, 1); break;
+      case FC_ARG_MAPKIND:
+        value = c.rng.range(0, 1);
+        // issue 3: MADV_WIPEONFORK applies to private regions only.
+        if (c.profile.weight_of(Op::Madvise) > 0 && c.rng.percent(60)) value = FC_MAP_PRIVATE;
+        break;
       case FC_ARG_COUNT: value = c.rng.range(1, 12); break;
       case FC_ARG_BYTES: value = 0; step.data = gen_bytes(c.rng); break;
       /* ---- clone / clone3 (issue 3); the exit signal is drawn after the flags ---- */
@@ -337,6 +352,19 @@ bool fill_args(Step& step, ArgContext& c) {
         value = (c.rng.percent(35) ? FC_SPAWN_SETSIGMASK : 0) |
                 (c.rng.percent(12) ? FC_SPAWN_BIN_SCRATCH : 0);
         break;
+      /* ---- inheritance (issue 3): takes more often than releases ---- */
+      case FC_ARG_LOCKKIND: {
+        static const std::vector<int> kinds = {FC_LOCK_POSIX, FC_LOCK_POSIX, FC_LOCK_OFD,
+                                               FC_LOCK_OFD,   FC_LOCK_FLOCK, FC_LOCK_FLOCK,
+                                               FC_LOCK_POSIX_UN, FC_LOCK_OFD_UN, FC_LOCK_FLOCK_UN};
+        value = c.rng.pick(kinds);
+        break;
+      }
+      case FC_ARG_MADVICE:
+        value = c.rng.percent(80) ? FC_MADV_WIPEONFORK : FC_MADV_KEEPONFORK;
+        break;
+      case FC_ARG_ITIMER: value = c.rng.range(0, FC_ITIMER_LAST); break;
+      case FC_ARG_ALTSTACK: value = c.rng.range(0, FC_ALTSTACK_LAST); break;
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
@@ -423,6 +451,9 @@ bool fill_args(Step& step, ArgContext& c) {
     if (free_files.empty()) return false;
     step.args[0] = c.rng.pick(free_files);
   }
+  /* ---- inheritance (issue 3): integer arguments with a small meaning ---- */
+  if (step.op == Op::SetSched) step.args[0] = c.rng.range(0, FC_SCHED_LAST);
+  if (step.op == Op::SetAffinity) step.args[0] = c.rng.percent(60) ? FC_AFFINITY_FIRST : FC_AFFINITY_ALL;
   // waitid's id is meaningful only with P_PID; keep the selector coherent.
   if (step.op == Op::WaitId && step.args[0] != FC_P_PID) step.args[1] = FC_PIDSEL_ANY;
   /* ---- process groups and sessions (issue 4, groups) ---- */

@@ -41,6 +41,17 @@ constexpr std::string_view kIdTypes[] = {"P_ALL", "P_PID", "P_PGID"};
 constexpr std::string_view kWhence[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END"};
 constexpr std::string_view kMapKinds[] = {"private", "shared"};
 constexpr std::string_view kAccModes[] = {"O_RDONLY", "O_WRONLY", "O_RDWR"};
+/* ---- inheritance (issue 3) ---- */
+constexpr std::string_view kLockKinds[] = {"posix", "posix_un", "ofd", "ofd_un", "flock", "flock_un"};
+constexpr std::string_view kMadvices[] = {"MADV_WIPEONFORK", "MADV_KEEPONFORK"};
+constexpr std::string_view kItimers[] = {"virtual_get", "virtual_arm", "virtual_disarm",
+                                         "prof_get",    "prof_arm",    "prof_disarm"};
+constexpr std::string_view kAltstacks[] = {"query", "small", "large", "disable"};
+template <std::size_t N>
+std::string enum_name(std::int64_t value, const std::string_view (&names)[N]) {
+  return value >= 0 && value < static_cast<std::int64_t>(N) ? std::string(names[value])
+                                                            : std::to_string(value);
+}
 /* ---- clone / clone3 (issue 3) ---- */
 constexpr FlagName kCloneFlags[] = {
     {FC_CLONE_VM, "CLONE_VM"},
@@ -194,6 +205,11 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_SPAWNFA:
       return value >= 0 && value <= FC_SPAWN_FA_LAST ? std::string(kSpawnActions[value])
                                                      : std::to_string(value);
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return enum_name(value, kLockKinds);
+    case FC_ARG_MADVICE: return enum_name(value, kMadvices);
+    case FC_ARG_ITIMER: return enum_name(value, kItimers);
+    case FC_ARG_ALTSTACK: return enum_name(value, kAltstacks);
     default: return std::to_string(value);
   }
 }
@@ -405,6 +421,11 @@ std::string kind_description(int kind) {
     case FC_ARG_ATFORK: return "atfork handlers (0 or prepare|parent|child)";  // issue 3
     case FC_ARG_SPAWNFA: return "a spawn file action (none, addopen, addclose, adddup2_0, adddup2_self)";
     case FC_ARG_SPAWNATTR: return "spawn attributes (0, SETSIGMASK, bin_f0)";
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return "a lock kind (posix, posix_un, ofd, ofd_un, flock, flock_un)";
+    case FC_ARG_MADVICE: return "MADV_WIPEONFORK or MADV_KEEPONFORK";
+    case FC_ARG_ITIMER: return "an itimer action (virtual_get, virtual_arm, ..., prof_disarm)";
+    case FC_ARG_ALTSTACK: return "a sigaltstack action (query, small, large, disable)";
   }
   return "an argument";
 }
@@ -455,6 +476,11 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_IDTYPE: return parse_enum(word, kIdTypes);
     case FC_ARG_WHENCE: return parse_enum(word, kWhence);
     case FC_ARG_MAPKIND: return parse_enum(word, kMapKinds);
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return parse_enum(word, kLockKinds);
+    case FC_ARG_MADVICE: return parse_enum(word, kMadvices);
+    case FC_ARG_ITIMER: return parse_enum(word, kItimers);
+    case FC_ARG_ALTSTACK: return parse_enum(word, kAltstacks);
     default: return parse_int(word);
   }
 }

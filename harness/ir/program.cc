@@ -114,6 +114,11 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_ATFORK: return out_of(0, FC_ATFORK_ALL);  // issue 3 (libc layer)
     case FC_ARG_SPAWNFA: return out_of(0, FC_SPAWN_FA_LAST);  // issue 3
     case FC_ARG_SPAWNATTR: return out_of(0, FC_SPAWN_ALL);  // issue 3
+    /* ---- inheritance (issue 3) ---- */
+    case FC_ARG_LOCKKIND: return out_of(0, FC_LOCK_LAST);
+    case FC_ARG_MADVICE: return out_of(FC_MADV_WIPEONFORK, FC_MADV_KEEPONFORK);
+    case FC_ARG_ITIMER: return out_of(0, FC_ITIMER_LAST);
+    case FC_ARG_ALTSTACK: return out_of(0, FC_ALTSTACK_LAST);
   }
   return "unknown argument kind";
 }

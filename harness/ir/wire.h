@@ -63,6 +63,12 @@
  *                               a1 = 1 if it reported; hexdata: its fd
  *                               report, as exec's (issue 3)
  *               pipe/pipe2      a0 = fds[0], a1 = fds[1], a2 = inode
+ *               itimer          ret = 1 if the timer was armed before, else 0
+ *               sigaltstack     ret = FC_ALTSTACK_OFF/SMALL/LARGE/OTHER before
+ *               childtimes      ret = 0 if the children's usage is all zero,
+ *                               else 1 (issue 3)
+ *               getsched        ret = FC_SCHED_* (issue 3)
+ *               getaffinity     ret = FC_AFFINITY_ONE / MANY (issue 3)
  *               open/openat/dup/dup2/dup3/dupfd*  a0 = inode of the result
  *             and for every op
  *               a3 = progress: the highest step index that had started when
@@ -120,6 +126,12 @@
 #define FC_ARG_ATFORK 36   /* FC_ATFORK_*: the pthread_atfork handlers passed non-NULL */
 #define FC_ARG_SPAWNFA 37  /* FC_SPAWN_FA_*: a posix_spawn file action */
 #define FC_ARG_SPAWNATTR 38 /* FC_SPAWN_*: posix_spawn attributes and binary */
+
+/* ---- inheritance (issue 3) ---- */
+#define FC_ARG_LOCKKIND 40 /* FC_LOCK_* */
+#define FC_ARG_MADVICE 41  /* FC_MADV_* */
+#define FC_ARG_ITIMER 42   /* FC_ITIMER_* */
+#define FC_ARG_ALTSTACK 43 /* FC_ALTSTACK_SET_* */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -311,6 +323,56 @@
 #define FC_SPAWN_SETSIGMASK 0x1  /* POSIX_SPAWN_SETSIGMASK with the mask {SIGUSR2} */
 #define FC_SPAWN_BIN_SCRATCH 0x2 /* the binary is f0: missing, or not executable */
 #define FC_SPAWN_ALL 0x3
+
+/* ---- inheritance (issue 3) ----
+ * lock: whole-file locks. POSIX = fcntl F_SETLK (record lock, owned by the
+ * process), OFD = fcntl F_OFD_SETLK (owned by the open file description),
+ * FLOCK = flock(2) LOCK_EX|LOCK_NB (owned by the open file description);
+ * the *_UN kinds release (F_UNLCK, LOCK_UN). The result is ret 0 or -1/errno. */
+#define FC_LOCK_POSIX 0
+#define FC_LOCK_POSIX_UN 1
+#define FC_LOCK_OFD 2
+#define FC_LOCK_OFD_UN 3
+#define FC_LOCK_FLOCK 4
+#define FC_LOCK_FLOCK_UN 5
+#define FC_LOCK_LAST 5
+/* madvise advice */
+#define FC_MADV_WIPEONFORK 0
+#define FC_MADV_KEEPONFORK 1
+/* itimer: which timer and what to do; arming sets it_value to
+ * FC_ITIMER_SECONDS (never reached in a run), it_interval 0. */
+#define FC_ITIMER_VIRTUAL_GET 0
+#define FC_ITIMER_VIRTUAL_ARM 1
+#define FC_ITIMER_VIRTUAL_DISARM 2
+#define FC_ITIMER_PROF_GET 3
+#define FC_ITIMER_PROF_ARM 4
+#define FC_ITIMER_PROF_DISARM 5
+#define FC_ITIMER_LAST 5
+#define FC_ITIMER_SECONDS 1000
+/* sigaltstack: the argument (QUERY passes ss = NULL) ... */
+#define FC_ALTSTACK_QUERY 0
+#define FC_ALTSTACK_SET_SMALL 1
+#define FC_ALTSTACK_SET_LARGE 2
+#define FC_ALTSTACK_DISABLE 3
+#define FC_ALTSTACK_LAST 3
+/* ... and its result, the stack in place before the call (ret) */
+#define FC_ALTSTACK_OFF 0
+#define FC_ALTSTACK_SMALL 1   /* FC_ALTSTACK_SMALL_BYTES, not SS_DISABLE */
+#define FC_ALTSTACK_LARGE 2   /* FC_ALTSTACK_LARGE_BYTES, not SS_DISABLE */
+#define FC_ALTSTACK_OTHER 3   /* anything else (the executor never sets it) */
+#define FC_ALTSTACK_SMALL_BYTES 65536
+#define FC_ALTSTACK_LARGE_BYTES 131072
+/* setsched / getsched: policy | flag */
+#define FC_SCHED_OTHER 0
+#define FC_SCHED_BATCH 1
+#define FC_SCHED_RESET_ON_FORK 2
+#define FC_SCHED_LAST 3      /* BATCH | RESET_ON_FORK: the largest setsched argument */
+#define FC_SCHED_UNKNOWN 4   /* getsched: a policy programs never set (IDLE, FIFO, ...) */
+/* setaffinity argument; getaffinity result */
+#define FC_AFFINITY_ALL 0
+#define FC_AFFINITY_FIRST 1
+#define FC_AFFINITY_ONE 1
+#define FC_AFFINITY_MANY 2
 
 /* Limits shared by the generator, the model and the executor */
 #define FC_MAX_STEPS 256

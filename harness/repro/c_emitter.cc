@@ -190,6 +190,16 @@ const char* show_kind(Op op) {
     case Op::Fputs: return "FC_SHOW_OK";
     case Op::Fflush: return "FC_SHOW_RET";
     case Op::Spawn: return "FC_SHOW_SPAWN";
+    /* ---- inheritance (issue 3): ret is the abstract result ---- */
+    case Op::Lock:
+    case Op::Madvise:
+    case Op::Itimer:
+    case Op::Sigaltstack:
+    case Op::ChildTimes:
+    case Op::SetSched:
+    case Op::GetSched:
+    case Op::SetAffinity:
+    case Op::GetAffinity: return "FC_SHOW_RET";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }
@@ -472,6 +482,39 @@ std::string step_body(const Step& s, int sync) {
       return "\tpid_t ret = getsid(" + procsel(s.args[0]) + ");\n\tfc_returned(i, ret, errno);\n" +
              ret_next;
     case Op::GetPgrp: return "\tpid_t ret = getpgrp();\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    /* ---- inheritance (issue 3) ---- */
+    case Op::Lock: {
+      std::string call;
+      switch (s.args[1]) {
+        case FC_LOCK_POSIX: call = "fc_whole_file_lock(" + fd(0) + ", F_SETLK, F_WRLCK)"; break;
+        case FC_LOCK_POSIX_UN: call = "fc_whole_file_lock(" + fd(0) + ", F_SETLK, F_UNLCK)"; break;
+        case FC_LOCK_OFD: call = "fc_whole_file_lock(" + fd(0) + ", F_OFD_SETLK, F_WRLCK)"; break;
+        case FC_LOCK_OFD_UN: call = "fc_whole_file_lock(" + fd(0) + ", F_OFD_SETLK, F_UNLCK)"; break;
+        case FC_LOCK_FLOCK: call = "flock(" + fd(0) + ", LOCK_EX | LOCK_NB)"; break;
+        default: call = "flock(" + fd(0) + ", LOCK_UN)"; break;
+      }
+      return "\tint ret = " + call + ";\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    }
+    case Op::Madvise:
+      return "\tint ret = madvise(fc_region[" + std::to_string(s.args[0]) + "], 4096, " +
+             std::string(s.args[1] == FC_MADV_WIPEONFORK ? "MADV_WIPEONFORK" : "MADV_KEEPONFORK") +
+             ");\n\tfc_returned(i, ret, errno);\n" + ret_next;
+    case Op::Itimer:
+      return "\treturn fc_itimer(i, " +
+             std::string(s.args[0] >= FC_ITIMER_PROF_GET ? "ITIMER_PROF" : "ITIMER_VIRTUAL") + ", " +
+             std::to_string(s.args[0] % 3) + " /* 0 get, 1 arm 1000 s, 2 disarm */);\n";
+    case Op::Sigaltstack:
+      return "\treturn fc_sigaltstack(i, " + std::to_string(s.args[0]) +
+             " /* 0 query, 1 64 KiB, 2 128 KiB, 3 SS_DISABLE */);\n";
+    case Op::ChildTimes: return "\treturn fc_childtimes(i);\n";
+    case Op::SetSched:
+      return "\treturn fc_setsched(i, " + std::to_string(s.args[0]) +
+             " /* 1 SCHED_BATCH, 2 SCHED_RESET_ON_FORK */);\n";
+    case Op::GetSched: return "\treturn fc_getsched(i);\n";
+    case Op::SetAffinity:
+      return "\treturn fc_setaffinity(i, " + std::to_string(s.args[0]) +
+             " /* 0 every CPU, 1 the first */);\n";
+    case Op::GetAffinity: return "\treturn fc_getaffinity(i);\n";
   }
   throw std::invalid_argument("emit_c: op without a C form");
 }

@@ -314,6 +314,40 @@ const std::vector<std::pair<std::string, std::string>> kHandWritten = {
      "P0 fflush f0\n"
      "P0 open f0 O_RDONLY\n"
      "P0 read 4 16\n"},
+    /* ---- inheritance (issue 3): locks, madvise, timers, altstack, usage, sched ---- */
+    {"inheritance_ops",
+     "P0 open f0 O_RDWR|O_CREAT\n"
+     "P0 open f1 O_RDONLY|O_CREAT\n"
+     "P0 lock 3 posix\n"
+     "P0 lock 3 ofd\n"
+     "P0 lock 4 flock\n"
+     "P0 lock 4 posix\n"
+     "P0 mmap private -> M0\n"
+     "P0 store M0 0 5\n"
+     "P0 madvise M0 MADV_WIPEONFORK\n"
+     "P0 itimer prof_arm\n"
+     "P0 sigaltstack large\n"
+     "P0 setsched 3\n"
+     "P0 setaffinity 1\n"
+     "P0 fork -> P1\n"
+     "P1 lock 3 posix\n"
+     "P1 lock 4 flock_un\n"
+     "P1 load M0 0\n"
+     "P1 itimer prof_get\n"
+     "P1 sigaltstack query\n"
+     "P1 childtimes\n"
+     "P1 getsched\n"
+     "P1 getaffinity\n"
+     "P1 exec\n"
+     "P1 sigaltstack query\n"
+     "P1 _exit 0\n"
+     "P0 wait\n"
+     "P0 lock 3 posix_un\n"
+     "P0 lock 3 ofd_un\n"
+     "P0 madvise M0 MADV_KEEPONFORK\n"
+     "P0 itimer virtual_disarm\n"
+     "P0 sigaltstack disable\n"
+     "P0 setaffinity 0\n"},
 };
 
 TEST_F(CEmitter, HandWrittenProgramsBehaveOnHost) {
@@ -386,7 +420,7 @@ TEST_F(CEmitter, MuslStaticReproducersBehave) {
   if (!musl) GTEST_SKIP() << "musl-gcc not in PATH";
   for (const char* name :
        {"fork_wait_exit", "exec_reports_fds", "pipes_block_and_eof", "clone_raw_calls",
-        "libc_atfork_stdio" /* issue 3 */}) {
+        "libc_atfork_stdio" /* issue 3 */, "inheritance_ops" /* issue 3 */}) {
     SCOPED_TRACE(name);
     std::string text;
     for (const auto& [n, t] : kHandWritten) {

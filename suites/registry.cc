@@ -272,8 +272,11 @@ SuiteDef pgrp_orphans() {
   GenProfile p = base();
   p.weight(Op::Fork, 14).weight(Op::SetSid, 8).weight(Op::SetPgid, 10).weight(Op::Kill, 10);
   p.weight(Op::UExit, 10).weight(Op::Exit, 3).weight(Op::Sigaction, 5).weight(Op::Caught, 5);
-  p.weight(Op::WaitPid, 6).weight(Op::WaitId, 3).weight(Op::Subreaper, 3).weight(Op::GetPgid, 2);
+  p.weight(Op::WaitPid, 6).weight(Op::WaitId, 3).weight(Op::Subreaper, 6).weight(Op::GetPgid, 1);
   p.max_actors = 6;
+  // Short programs: the orphaning shape takes ~6 steps, and each stop and
+  // death is a bounded wait; long programs only risk the watchdog.
+  p.max_steps = 24;
   p.job_control_bias = true;
   return {"pgrp_orphans",
           "when an exit orphans a process group (no member has a parent in another group of "

@@ -468,8 +468,16 @@ bool fill_args(Step& step, ArgContext& c) {
     if ((step.op == Op::WaitPid || step.op == Op::Wait4) && c.rng.percent(30)) {
       step.args[0] = FC_PIDSEL_GROUP(c.rng.pick(c.all).id);  // waitpid(-pgid)
     }
-    if (c.profile.job_control_bias && step.op == Op::Kill && !c.self.children.empty()) {
-      step.args[0] = c.rng.pick(c.self.children);
+    if (c.profile.job_control_bias && step.op == Op::Kill) {
+      // A child (only a parent stops its child here), else a probe of the
+      // caller itself: a probe of an orphan the reaper may or may not have
+      // reaped yet says little.
+      if (!c.self.children.empty()) {
+        step.args[0] = c.rng.pick(c.self.children);
+      } else {
+        step.args[0] = c.self.id;
+        step.args[1] = 0;
+      }
     }
     if (c.profile.job_control_bias && step.op == Op::SetPgid && c.rng.percent(80)) {
       step.args[0] = c.self.children.empty() || c.rng.percent(50) ? FC_PROCSEL_SELF

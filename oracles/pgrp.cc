@@ -273,13 +273,6 @@ void hup_and_cont(State& s, ActorId m, bool& dies, Effect& e) {
   }
 }
 
-thread_local int g_orphan_depth = 0;
-// Groups already sent SIGHUP + SIGCONT by the exit being decided: a death
-// from that SIGHUP may find the same group orphaned again (its dying
-// members still count as stopped, linux:prepare_signal:EXITING:1); sending
-// them the same signals again changes nothing observable.
-thread_local std::uint32_t g_signalled = 0;
-
 }  // namespace
 
 std::uint32_t orphaned_groups(const State& s) {
@@ -308,7 +301,7 @@ void orphaned_group_signals(const Ctx& c, State& s, ActorId exited, ActorId old_
   // counting (linux:will_become_orphaned_pgrp:EXITED:1), it was orphaned
   // already: POSIX counts a zombie as a member, so this exit is what
   // orphans it (posix:_exit:ORPHAN_PGRP:1).
-  if (g_orphan_depth == 0) g_signalled = 0;  // a new exit step
+  if (e.orphan_depth == 0) e.orphan_signalled = 0;  // a new exit step
   const Process& t = s.proc(exited);
   std::uint32_t candidates = 0;
   if (pgid_of(s, old_parent) != t.pgid && sid_of(s, old_parent) == t.sid) candidates |= bit(t.pgid);
@@ -334,15 +327,15 @@ void orphaned_group_signals(const Ctx& c, State& s, ActorId exited, ActorId old_
     // The executor still waits for the deaths the right rule predicts, so
     // what a test observes next does not depend on scheduling.
     if (planted(c, Profile::PlantedBug::OrphanedStopNoHup)) {
-      if (g_orphan_depth == 0 && (c.step.op == Op::Exit || c.step.op == Op::UExit)) {
+      if (e.orphan_depth == 0 && (c.step.op == Op::Exit || c.step.op == Op::UExit)) {
         for (ActorId m : members) {
-          if (s.proc(m).disp[FC_SIGHUP] == FC_DISP_DFL) e.sync_deaths.push_back(m);
+          if (s.proc(m).disp[FC_SIGHUP] == FC_DISP_DFL) if (std::find(e.deaths.begin(), e.deaths.end(), m) == e.deaths.end()) e.deaths.push_back(m);
         }
       }
       continue;
     }
-    if (g_orphan_depth > 0 && (g_signalled & bit(g))) continue;
-    if (g_orphan_depth > 0) {
+    if (e.orphan_depth > 0 && (e.orphan_signalled & bit(g))) continue;
+    if (e.orphan_depth > 0) {
       // A death from the SIGHUP orphans yet another stopped group: the
       // deaths are concurrent, so which group is orphaned when is not
       // decided here.
@@ -359,7 +352,7 @@ void orphaned_group_signals(const Ctx& c, State& s, ActorId exited, ActorId old_
     // group." linux:kill_orphaned_pgrp:1 does so when the exit or the
     // reparenting of a child takes away the group's last outside parent.
     e.cite("posix:_exit:ORPHAN_PGRP:1").cite("posix:xbd:ORPHANED:1").cite("linux:kill_orphaned_pgrp:1");
-    g_signalled |= bit(g);
+    e.orphan_signalled |= bit(g);
     for (ActorId m : members) {
       bool dies = false;
       hup_and_cont(s, m, dies, e);
@@ -376,13 +369,13 @@ void orphaned_group_signals(const Ctx& c, State& s, ActorId exited, ActorId old_
     }
     return;
   }
-  ++g_orphan_depth;
+  ++e.orphan_depth;
   for (ActorId m : dying) {
     if (s.proc(m).life != Life::Alive) continue;
     end_process(c, s, m, FC_SIGHUP, e);
     if (std::find(e.deaths.begin(), e.deaths.end(), m) == e.deaths.end()) e.deaths.push_back(m);
   }
-  --g_orphan_depth;
+  --e.orphan_depth;
 }
 
 StepResult rule_SetPgid(const Ctx& c) { return rule_setpgid(c); }

@@ -66,6 +66,13 @@ struct Effect {
   std::optional<Special> special;  // set by an effect that cannot be modelled
   int sync = 0;                    // issue 4: Outcome::sync
   std::vector<int> deaths;         // issue 4, pidfd: Outcome::deaths
+  // issue 4 (groups), pgrp.cc: how deep orphaned_group_signals is in the
+  // SIGHUP deaths it causes, and the groups the exit being decided has
+  // already sent SIGHUP + SIGCONT (a death from that SIGHUP may find the same
+  // group orphaned again: its dying members still count as stopped,
+  // linux:prepare_signal:EXITING:1; the same signals again change nothing).
+  int orphan_depth = 0;
+  std::uint32_t orphan_signalled = 0;
   Effect& cite(std::string rule) {
     rules.push_back(std::move(rule));
     return *this;

@@ -242,7 +242,7 @@ TEST(OrphanedGroup, ReparentedZombieChildOrphansItsGroup) {
   EXPECT_TRUE(r.cites(8, "posix:_exit:ORPHAN_PGRP:1"));
   StepResult exit = last_step(program);
   ASSERT_EQ(exit.outcomes.size(), 1u);
-  EXPECT_EQ(exit.outcomes[0].sync_deaths, (std::vector<int>{3, 4}));
+  EXPECT_EQ(exit.outcomes[0].deaths, (std::vector<int>{3, 4}));
 }
 
 }  // namespace

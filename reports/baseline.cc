@@ -92,8 +92,10 @@ std::string markdown_summary(const nlohmann::json& report, const Comparison* aga
   /* ---- close-on-exec races (issue 5) ---- */
   for (const auto& suite : report.at("suites")) {
     if (!suite.contains("race")) continue;
-    md += fmt::format("\n{}: | path | spawner | kind | trials | leaks | rate | divergent |\n"
-                      "|---|---|---|---:|---:|---:|---:|\n",
+    // A heading line of its own: Markdown starts a table only on a line that
+    // begins with '|'.
+    md += fmt::format("\n`{}` race trials:\n\n| path | spawner | kind | trials | leaks | rate | "
+                      "divergent |\n|---|---|---|---:|---:|---:|---:|\n",
                       suite.value("name", "?"));
     for (const auto& r : suite.at("race")) {
       md += fmt::format("| {} | {} | {} | {} | {} | {:.1f}% | {} |\n", r.value("path", "?"),

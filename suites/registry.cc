@@ -416,6 +416,7 @@ SuiteDef clone_flags() {
   p.weight(Op::Load, 8).weight(Op::GetFd, 8).weight(Op::Lseek, 6).weight(Op::Close, 3);
   p.weight(Op::Dup, 2).weight(Op::Store, 3).weight(Op::Write, 2).weight(Op::Read, 2);
   p.max_actors = 3;
+  p.min_steps = 8;
   p.max_steps = 24;
   return {"clone_flags",
           "a clone child's store is seen by the caller iff CLONE_VM (or the region is "

@@ -327,6 +327,7 @@ std::optional<std::string> argument_refusal(const State& s, const Step& step, in
     case FC_ARG_MADVICE: return range(FC_MADV_WIPEONFORK, FC_MADV_KEEPONFORK);
     case FC_ARG_ITIMER: return range(0, FC_ITIMER_LAST);
     case FC_ARG_ALTSTACK: return range(0, FC_ALTSTACK_LAST);
+    case FC_ARG_PROBE: return range(0, FC_PROBE_LAST);  // issue 3, clone_flags
   }
   return "unknown argument kind";  // coverage:impossible
 }

@@ -106,6 +106,8 @@ struct Profile {
     /* ---- inheritance (issue 3) ---- */
     RecordLocksInherited,  // fork gives the child the parent's fcntl record locks
     WipeOnForkKeepsValues,  // a MADV_WIPEONFORK region is copied to the child, not zeroed
+    /* ---- clone flags (issue 3, clone_flags) ---- */
+    CloneFilesCopiesTable,  // CLONE_FILES copies the fd table: a child's close is not seen by the caller
   } planted_bug = PlantedBug::None;
 };
 

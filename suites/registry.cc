@@ -409,6 +409,25 @@ SuiteDef inheritance() {
           p};
 }
 
+/* ---- clone flags (issue 3, clone_flags) ---- */
+SuiteDef clone_flags() {
+  GenProfile p = base();
+  p.weight(Op::CloneProbe, 16).weight(Op::Open, 6).weight(Op::Pipe, 2).weight(Op::Mmap, 4);
+  p.weight(Op::Load, 8).weight(Op::GetFd, 8).weight(Op::Lseek, 6).weight(Op::Close, 3);
+  p.weight(Op::Dup, 2).weight(Op::Store, 3).weight(Op::Write, 2).weight(Op::Read, 2);
+  p.max_actors = 3;
+  p.min_steps = 8;
+  p.max_steps = 24;
+  return {"clone_flags",
+          "a clone child's store is seen by the caller iff CLONE_VM (or the region is "
+          "MAP_SHARED); its close and F_SETFD iff CLONE_FILES; its lseek always (the open file "
+          "descriptions are shared); CLONE_SIGHAND without CLONE_VM is EINVAL",
+          {"man:clone(2) CLONE_VM CLONE_FILES CLONE_FS CLONE_SIGHAND CLONE_VFORK",
+           "man:clone(2) the integer returned by fn is the child's exit status",
+           "posix:mmap MAP_SHARED MAP_PRIVATE", "man:wait(2) __WALL"},
+          p};
+}
+
 }  // namespace
 
 const std::vector<SuiteDef>& all() {
@@ -422,7 +441,8 @@ const std::vector<SuiteDef>& all() {
                                                /* issue 4, groups */ sessions(), pgrp_orphans(),
                                                /* issue 3 */ vfork(), exec(),
                                                /* issue 3 (libc layer) */ atfork(), stdio(), spawn(),
-                                               /* issue 3 */ inheritance()};
+                                               /* issue 3 */ inheritance(),
+                                               /* issue 3, clone_flags */ clone_flags()};
   return suites;
 }
 

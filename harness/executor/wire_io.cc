@@ -265,6 +265,10 @@ bool CheckArg(int kind, int64_t v, char* why, size_t why_size) {
     case FC_ARG_ALTSTACK:
       if (v >= 0 && v <= FC_ALTSTACK_LAST) return true;
       break;
+    /* ---- clone flags (issue 3, clone_flags) ---- */
+    case FC_ARG_PROBE:
+      if (v >= 0 && v <= FC_PROBE_LAST) return true;
+      break;
     default: snprintf(why, why_size, "unknown argument kind %d in ops.def", kind); return false;
   }
   snprintf(why, why_size, "value %lld out of range for its argument kind %d",

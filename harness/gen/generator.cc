@@ -365,6 +365,7 @@ bool fill_args(Step& step, ArgContext& c) {
         break;
       case FC_ARG_ITIMER: value = c.rng.range(0, FC_ITIMER_LAST); break;
       case FC_ARG_ALTSTACK: value = c.rng.range(0, FC_ALTSTACK_LAST); break;
+      case FC_ARG_PROBE: value = c.rng.range(0, FC_PROBE_LAST); break;  // issue 3, clone_flags
     }
   }
   if (step.op == Op::Kill) step.args[0] = gen_kill_target(c);  // issue 4
@@ -395,6 +396,24 @@ bool fill_args(Step& step, ArgContext& c) {
     return false;
   }
   if (step.op == Op::Subreaper) step.args[0] = c.rng.percent(85) ? 1 : 0;  // issue 4
+  /* ---- clone flags (issue 3, clone_flags) ---- */
+  if (step.op == Op::CloneProbe) {
+    // The sharing flags one at a time and together; CLONE_SIGHAND without
+    // CLONE_VM (EINVAL) now and then.
+    static const std::vector<std::int64_t> kFlags = {
+        0, FC_CLONE_VM, FC_CLONE_FILES, FC_CLONE_VM | FC_CLONE_FILES,
+        FC_CLONE_VM | FC_CLONE_SIGHAND, FC_CLONE_VM | FC_CLONE_SIGHAND | FC_CLONE_FILES,
+        FC_CLONE_FS, FC_CLONE_FILES | FC_CLONE_FS, FC_CLONE_SIGHAND};
+    std::int64_t flags = c.rng.pick(kFlags);
+    if (c.rng.percent(30)) flags |= FC_CLONE_VFORK;
+    if (c.rng.percent(20)) flags |= FC_CLONE_FS;
+    step.args[0] = flags;
+    step.args[1] = c.rng.range(0, FC_PROBE_LAST);
+    if (step.args[1] == FC_PROBE_STORE && c.self.regions.empty()) {
+      step.args[1] = c.rng.range(FC_PROBE_CLOSE, FC_PROBE_LAST);
+    }
+    step.args[2] = step.args[1] == FC_PROBE_STORE ? c.rng.pick(c.self.regions) : gen_fd(c);
+  }
   // issue 3: where masks are generated, send the maskable signals often, and
   // give them handlers or SIG_IGN, so blocked, pending and delivered meet.
   if (c.profile.weight_of(Op::Sigprocmask) > 0 && c.rng.percent(60)) {

@@ -47,6 +47,8 @@ constexpr std::string_view kMadvices[] = {"MADV_WIPEONFORK", "MADV_KEEPONFORK"};
 constexpr std::string_view kItimers[] = {"virtual_get", "virtual_arm", "virtual_disarm",
                                          "prof_get",    "prof_arm",    "prof_disarm"};
 constexpr std::string_view kAltstacks[] = {"query", "small", "large", "disable"};
+/* ---- clone flags (issue 3, clone_flags) ---- */
+constexpr std::string_view kProbes[] = {"store", "close", "setfd", "lseek"};
 template <std::size_t N>
 std::string enum_name(std::int64_t value, const std::string_view (&names)[N]) {
   return value >= 0 && value < static_cast<std::int64_t>(N) ? std::string(names[value])
@@ -210,6 +212,7 @@ std::string format_arg(int kind, std::int64_t value, const Step& step) {
     case FC_ARG_MADVICE: return enum_name(value, kMadvices);
     case FC_ARG_ITIMER: return enum_name(value, kItimers);
     case FC_ARG_ALTSTACK: return enum_name(value, kAltstacks);
+    case FC_ARG_PROBE: return enum_name(value, kProbes);  // issue 3, clone_flags
     default: return std::to_string(value);
   }
 }
@@ -426,6 +429,7 @@ std::string kind_description(int kind) {
     case FC_ARG_MADVICE: return "MADV_WIPEONFORK or MADV_KEEPONFORK";
     case FC_ARG_ITIMER: return "an itimer action (virtual_get, virtual_arm, ..., prof_disarm)";
     case FC_ARG_ALTSTACK: return "a sigaltstack action (query, small, large, disable)";
+    case FC_ARG_PROBE: return "a clone probe (store, close, setfd, lseek)";  // issue 3, clone_flags
   }
   return "an argument";
 }
@@ -481,6 +485,7 @@ std::optional<std::int64_t> parse_arg(int kind, std::string_view word) {
     case FC_ARG_MADVICE: return parse_enum(word, kMadvices);
     case FC_ARG_ITIMER: return parse_enum(word, kItimers);
     case FC_ARG_ALTSTACK: return parse_enum(word, kAltstacks);
+    case FC_ARG_PROBE: return parse_enum(word, kProbes);  // issue 3, clone_flags
     default: return parse_int(word);
   }
 }

@@ -119,6 +119,7 @@ std::optional<std::string> argument_error(const Step& step, int kind, std::int64
     case FC_ARG_MADVICE: return out_of(FC_MADV_WIPEONFORK, FC_MADV_KEEPONFORK);
     case FC_ARG_ITIMER: return out_of(0, FC_ITIMER_LAST);
     case FC_ARG_ALTSTACK: return out_of(0, FC_ALTSTACK_LAST);
+    case FC_ARG_PROBE: return out_of(0, FC_PROBE_LAST);  // issue 3, clone_flags
   }
   return "unknown argument kind";
 }

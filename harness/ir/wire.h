@@ -132,6 +132,8 @@
 #define FC_ARG_MADVICE 41  /* FC_MADV_* */
 #define FC_ARG_ITIMER 42   /* FC_ITIMER_* */
 #define FC_ARG_ALTSTACK 43 /* FC_ALTSTACK_SET_* */
+/* ---- clone flags (issue 3, clone_flags) ---- */
+#define FC_ARG_PROBE 48     /* FC_PROBE_*: what a clone_probe child does */
 
 /* Op flags (ops.def) */
 #define FC_OPF_CREATES_ACTOR 1  /* <out> names a new actor */
@@ -294,6 +296,20 @@
 #define FC_C3_SET_TID_DEEP 9  /* set_tid = an array, set_tid_size = 33 */
 #define FC_C3_CGROUP_HUGE 10  /* cgroup = 1 << 32 (> INT_MAX) */
 #define FC_C3_LAST 10
+
+/* ---- clone flags (issue 3, clone_flags) ----
+ * clone_probe FLAGS PROBE TARGET: the one effect its child makes before it
+ * _exit(0)s (or _exit(1)s when the call fails). TARGET is a descriptor, or
+ * for STORE a region (slot 0 gets FC_PROBE_VALUE). FLAGS are a subset of
+ * FC_PROBE_FLAGS. */
+#define FC_PROBE_STORE 0  /* region[0] = FC_PROBE_VALUE */
+#define FC_PROBE_CLOSE 1  /* close(fd) */
+#define FC_PROBE_SETFD 2  /* fcntl(fd, F_SETFD, FD_CLOEXEC) */
+#define FC_PROBE_LSEEK 3  /* lseek(fd, FC_PROBE_OFFSET, SEEK_SET) */
+#define FC_PROBE_LAST 3
+#define FC_PROBE_VALUE 4242
+#define FC_PROBE_OFFSET 5
+#define FC_PROBE_FLAGS (FC_CLONE_VM | FC_CLONE_FS | FC_CLONE_FILES | FC_CLONE_SIGHAND | FC_CLONE_VFORK)
 
 /* ---- libc layer (issue 3) ----
  * pthread_atfork handlers passed non-NULL (the rest are NULL), and the log

@@ -186,6 +186,7 @@ const char* show_kind(Op op) {
     case Op::AtforkLog: return "FC_SHOW_ATFORK_LOG";
     case Op::UFork: return "FC_SHOW_FORK";
     case Op::VforkExit: return "FC_SHOW_VFORK_EXIT";
+    case Op::CloneProbe: return "FC_SHOW_VFORK_EXIT";  // issue 3, clone_flags: ret=new status=
     case Op::Fopen: return "FC_SHOW_OPEN";
     case Op::Fputs: return "FC_SHOW_OK";
     case Op::Fflush: return "FC_SHOW_RET";
@@ -423,6 +424,21 @@ std::string step_body(const Step& s, int sync) {
              "\treturn fc_fork_parent(i, pid, errno, " +
              std::to_string(s.out) + ");\n";
     case Op::VforkExit: return "\treturn fc_vfork_step(i);\n";
+    case Op::CloneProbe: {  // issue 3, clone_flags: native CLONE_* flags, exit signal 0
+      std::string flags;
+      auto add = [&](std::int64_t bit, const char* name) {
+        if (s.args[0] & bit) flags += std::string(flags.empty() ? "" : " | ") + name;
+      };
+      add(FC_CLONE_VM, "CLONE_VM");
+      add(FC_CLONE_FS, "CLONE_FS");
+      add(FC_CLONE_FILES, "CLONE_FILES");
+      add(FC_CLONE_SIGHAND, "CLONE_SIGHAND");
+      add(FC_CLONE_VFORK, "CLONE_VFORK");
+      if (flags.empty()) flags = "0";
+      return "\treturn fc_clone_probe_step(i, " + flags + ", " + std::to_string(s.args[1]) +
+             " /* " + format_arg(FC_ARG_PROBE, s.args[1], s) + " */, " + std::to_string(s.args[2]) +
+             ");\n";
+    }
     case Op::Fopen: return "\treturn fc_fopen_step(i, " + std::to_string(s.args[0]) + ");\n";
     case Op::Fputs:
       return "\treturn fc_fputs_step(i, " + std::to_string(s.args[0]) + ", " + c_string(s.data) +

@@ -323,6 +323,12 @@ Observation observe(const Step& step, std::size_t index, const RawStep& raw,
       }
       return o.with("fds", exec_report(raw.data, symbols)).with("mask", obs::signal_list(sigs));
     }
+    /* ---- clone flags (issue 3, clone_flags) ---- */
+    case Op::CloneProbe: {
+      // The child is no actor: any pid that is not one of the program's is "new".
+      std::string ret = symbols.pids.count(raw.ret) || raw.ret <= 0 ? symbols.pid(raw.ret) : "new";
+      return Observation::returned_pid(ret).with("status", wait_status(raw.aux[0]));
+    }
     default: return Observation::returned(raw.ret);
   }
 }

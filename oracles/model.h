@@ -106,6 +106,8 @@ struct Profile {
     /* ---- inheritance (issue 3) ---- */
     RecordLocksInherited,  // fork gives the child the parent's fcntl record locks
     WipeOnForkKeepsValues,  // a MADV_WIPEONFORK region is copied to the child, not zeroed
+    /* ---- pid namespaces (issue 4, pidns) ---- */
+    PidnsOrphansToReaper,  // orphans in P0's namespace go to the reaper outside, not to P0
   } planted_bug = PlantedBug::None;
 };
 

@@ -634,6 +634,7 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
                                              static_cast<std::uint64_t>(span * size / 100 + 1)));
 
   Program program;
+  program.pidns = profile.pidns;  // issue 4, pidns: before the model sees any step
   oracle::StatePtr state = oracle::initial_state(model);
   constexpr int kTriesPerStep = 40;
 

@@ -681,6 +681,12 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
           ((op.flags & FC_OPF_NORETURN) || step.op == Op::Exec)) {
         continue;  // issue 3: GenProfile::keep_root
       }
+      // issue 4, pidns: P0's end kills the whole namespace and ends the
+      // program; most of its exits are redrawn so that programs get to fork,
+      // orphan and signal first.
+      if (profile.pidns && self.id == 0 && (op.flags & FC_OPF_NORETURN) && rng.percent(85)) {
+        continue;
+      }
       if (op.flags & FC_OPF_CREATES_ACTOR) {
         step.out = oracle::next_actor_id(*state);
         // issue 3: a posix_spawn that failed named an actor that was never

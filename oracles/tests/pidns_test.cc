@@ -42,12 +42,16 @@ TEST(Pidns, OrphansGoToTheInitAndStayZombiesUntilItWaits) {
   EXPECT_EQ(run(plain).obs[4], "ret=REAPER");
 }
 
-// The planted bug hands the orphans to the reaper outside.
+// The planted bug hands the orphans to the reaper outside: their parent is then outside
+// the namespace, so getppid would be 0 (and P0 could not wait for them).
 TEST(Pidns, PlantedBugSendsOrphansToTheReaper) {
   Profile bug;
   bug.planted_bug = Profile::PlantedBug::PidnsOrphansToReaper;
   ModelRun r = run("pidns\nP0 fork -> P1\nP1 fork -> P2\nP1 _exit 1\nP2 getppid\n", bug);
-  EXPECT_EQ(r.obs[3], "ret=REAPER");
+  EXPECT_EQ(r.obs[3], "ret=0");
+  EXPECT_EQ(r.state->proc(2).parent, kReaper);
+  EXPECT_EQ(run("pidns\nP0 fork -> P1\nP1 fork -> P2\nP1 _exit 1\nP2 getppid\n").obs[3],
+            "ret=P0");
 }
 
 // pid_namespaces(7): orphans go to the init "(unless one of the ancestors of the child in
@@ -100,7 +104,7 @@ TEST(Pidns, InitsDeathKillsTheNamespace) {
   program.pidns = false;
   ModelRun plain = run(program);
   EXPECT_EQ(plain.completed_by[3], 4);
-  EXPECT_EQ(plain.obs[3], "ret=0");
+  EXPECT_EQ(plain.obs[3], "ret=0 data=\"\"");
 }
 
 }  // namespace

@@ -144,6 +144,17 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
   // linux:zap_pid_ns_processes:REAP:1 the dying init reaps them all before
   // it becomes a zombie for the reaper outside: no step of theirs runs again.
   if (c.program.pidns && self == 0) {
+    // do_exit() closes the init's descriptors (exit_files) before it kills
+    // the namespace (exit_notify -> zap_pid_ns_processes), and the SIGKILLs
+    // go out one by one: a step another process is blocked in may return
+    // (EOF on a pipe, a child's death) before that process dies, or not.
+    for (std::size_t a = 1; a < s.procs.size(); ++a) {
+      if (s.procs[a].life == Life::Alive && s.procs[a].blocked_step >= 0 && !e.special) {
+        e.special = Special{Special::Kind::NotModeled,
+                            "the pid namespace's init ends while another process is blocked in "
+                            "a step (it may return before the namespace is killed)"};
+      }
+    }
     for (std::size_t a = 1; a < s.procs.size(); ++a) {
       if (s.procs[a].life == Life::Alive) end_process(c, s, static_cast<ActorId>(a), FC_SIGKILL, e);
     }

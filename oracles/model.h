@@ -108,6 +108,8 @@ struct Profile {
     WipeOnForkKeepsValues,  // a MADV_WIPEONFORK region is copied to the child, not zeroed
     /* ---- clone flags (issue 3, clone_flags) ---- */
     CloneFilesCopiesTable,  // CLONE_FILES copies the fd table: a child's close is not seen by the caller
+    /* ---- pid namespaces (issue 4, pidns) ---- */
+    PidnsOrphansToReaper,  // orphans in P0's namespace go to the reaper outside, not to P0
   } planted_bug = PlantedBug::None;
 };
 

@@ -138,6 +138,31 @@ void effect_exit(const Ctx& c, Effect& e) {
 // The consequences of process termination, shared by _exit/exit and by death
 // from a signal (issue 4: posix:kill / signal.cc).
 void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) {
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // man:pid_namespaces:INITDIES:1 when P0, the namespace's init, ends, every
+  // other process of the namespace is killed with SIGKILL, and
+  // linux:zap_pid_ns_processes:REAP:1 the dying init reaps them all before
+  // it becomes a zombie for the reaper outside: no step of theirs runs again.
+  if (c.program.pidns && self == 0) {
+    // do_exit() closes the init's descriptors (exit_files) before it kills
+    // the namespace (exit_notify -> zap_pid_ns_processes), and the SIGKILLs
+    // go out one by one: a step another process is blocked in may return
+    // (EOF on a pipe, a child's death) before that process dies, or not.
+    for (std::size_t a = 1; a < s.procs.size(); ++a) {
+      if (s.procs[a].life == Life::Alive && s.procs[a].blocked_step >= 0 && !e.special) {
+        e.special = Special{Special::Kind::NotModeled,
+                            "the pid namespace's init ends while another process is blocked in "
+                            "a step (it may return before the namespace is killed)"};
+      }
+    }
+    for (std::size_t a = 1; a < s.procs.size(); ++a) {
+      if (s.procs[a].life == Life::Alive) end_process(c, s, static_cast<ActorId>(a), FC_SIGKILL, e);
+    }
+    for (std::size_t a = 1; a < s.procs.size(); ++a) {
+      if (s.procs[a].life == Life::Zombie) s.procs[a].life = Life::Reaped;
+    }
+    e.cite("man:pid_namespaces:INITDIES:1").cite("linux:zap_pid_ns_processes:REAP:1");
+  }
   // issue 4 (groups): the parent and children before this process ends.
   const ActorId old_parent = s.proc(self).parent;
   const std::vector<ActorId> old_children = s.children(self);
@@ -169,6 +194,11 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
   // issue 4: man:prctl:SUBREAPER:2 the orphans go to "the nearest still
   // living ancestor subreaper" first; only without one to the reaper.
   ActorId heir = kReaper;
+  // issue 4, pidns: man:pid_namespaces:ORPHANS:1 inside P0's namespace the
+  // orphans go to P0, its init (unless a nearer subreaper takes them).
+  const bool to_ns_init = c.program.pidns && self != 0;
+  // PLANTED BUG (tests only): orphans go to the reaper outside, not to P0.
+  if (to_ns_init && !planted(c, Profile::PlantedBug::PidnsOrphansToReaper)) heir = 0;
   for (ActorId a = s.proc(self).parent; a != kReaper; a = s.proc(a).parent) {
     // PLANTED BUG (tests only): subreapers are ignored.
     if (planted(c, Profile::PlantedBug::SubreaperIgnored)) break;
@@ -186,7 +216,8 @@ void end_process(const Ctx& c, State& s, ActorId self, int term_sig, Effect& e) 
     e.cite("posix:_exit:ORPHAN:1");
     if (heir != kReaper) {
       // An adopted zombie notifies its new parent (linux:reparent_leader:ZOMBIE:1).
-      e.cite("man:prctl:SUBREAPER:2");
+      e.cite(heir == 0 && to_ns_init && !s.proc(0).subreaper ? "man:pid_namespaces:ORPHANS:1"
+                                                             : "man:prctl:SUBREAPER:2");
       if (orphan.life == Life::Zombie) {
         e.cite("linux:reparent_leader:ZOMBIE:1");
         notify_parent(s, child, e);
@@ -224,6 +255,9 @@ void effect_getpid(const Ctx& c, Effect& e) {
   // the calling process."
   e.obs = Observation::returned_pid(actor_symbol(c.self()));
   e.cite("posix:getpid:RET:1");
+  // issue 4, pidns: P0 is pid 1 of its namespace (the normaliser maps pid 1,
+  // and only pid 1, to P0 in a pidns program).
+  if (c.program.pidns && c.self() == 0) e.cite("man:pid_namespaces:PID1:1");
 }
 
 void effect_getppid(const Ctx& c, Effect& e) {
@@ -232,6 +266,13 @@ void effect_getppid(const Ctx& c, Effect& e) {
   ActorId parent = c.s.proc(c.self()).parent;
   e.obs = Observation::returned_pid(actor_symbol(parent));
   e.cite("posix:getppid:RET:1");
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // man:getppid:NS:1 P0's parent, the reaper, is outside P0's namespace.
+  if (c.program.pidns && parent == kReaper) {
+    e.obs = Observation::returned(0);
+    e.cite("man:getppid:NS:1");
+    return;
+  }
   if (parent == kReaper && c.self() != 0) e.cite("posix:_exit:ORPHAN:1");
 }
 

@@ -50,6 +50,15 @@ void catch_signal(State& s, ActorId who, int sig, Effect& e) {
 void deliver(const Ctx& c, State& s, ActorId target, int sig, Effect& e) {
   Process& t = s.proc(target);
   const bool self = target == c.self();
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // man:pid_namespaces:SIGNALS:1 only signals P0 (the namespace's init) has
+  // a handler for reach it from inside its namespace; every actor is inside.
+  // linux:sig_task_ignored:UNKILLABLE:1 the others, SIGKILL and SIGSTOP too,
+  // are dropped.
+  if (c.program.pidns && target == 0 && t.disp[sig] != FC_DISP_HANDLER) {
+    e.cite("man:pid_namespaces:SIGNALS:1").cite("linux:sig_task_ignored:UNKILLABLE:1");
+    return;
+  }
   if (t.stopped && sig != FC_SIGKILL && sig != FC_SIGCONT) {
     // POSIX keeps such a signal pending until SIGCONT; Linux kills at once
     // when its action is to terminate. Not modelled.
@@ -187,6 +196,13 @@ StepResult rule_kill(const Ctx& c) {
     // A vfork child's handler would run in its parent's memory, and a signal
     // to a parent suspended in vfork arrives only once the child has let go.
     not_modeled(e, "a signal sent to a vfork child or to its suspended parent");
+    return finish(c, std::move(e));
+  }
+  // issue 4, pidns: a blocked signal for the namespace's init is kept
+  // pending and dropped only when dequeued (linux:sig_task_ignored:UNKILLABLE:1).
+  if (c.program.pidns && target == 0 && (t.mask & (1u << sig)) != 0 &&
+      t.disp[sig] != FC_DISP_HANDLER) {
+    not_modeled(e, "a blocked signal sent to the pid namespace's init");
     return finish(c, std::move(e));
   }
   if ((t.mask & (1u << sig)) != 0 && !t.stopped) {

@@ -430,6 +430,27 @@ SuiteDef clone_flags() {
 
 }  // namespace
 
+/* ---- pid namespaces (issue 4, pidns) ---- */
+SuiteDef pidns() {
+  GenProfile p = base();
+  p.pidns = true;
+  p.weight(Op::Fork, 14).weight(Op::UExit, 8).weight(Op::GetPpid, 10).weight(Op::GetPid, 4);
+  p.weight(Op::Kill, 8).weight(Op::Sigaction, 5).weight(Op::Caught, 4).weight(Op::Wait, 4);
+  p.weight(Op::WaitPid, 6).weight(Op::Subreaper, 2);
+  p.max_actors = 6;
+  p.min_steps = 6;
+  return {"pidns",
+          "P0 is the init of a pid namespace of its own: getpid is 1, getppid 0; orphans of the "
+          "namespace are reparented to P0 (unless a nearer subreaper takes them) and stay "
+          "zombies until P0 waits; signals from inside reach P0 only if it has a handler "
+          "(SIGKILL and SIGSTOP neither); when P0 ends every other process of the namespace is "
+          "killed",
+          {"man:pid_namespaces(7) The namespace init process", "man:getppid(2) NOTES",
+           "kernel/signal.c sig_task_ignored (SIGNAL_UNKILLABLE)",
+           "kernel/pid_namespace.c zap_pid_ns_processes"},
+          p};
+}
+
 const std::vector<SuiteDef>& all() {
   static const std::vector<SuiteDef> suites = {fork_basics(), memory_cow(),  fd_inheritance(),
                                                exec_cloexec(), exit_wait(), reparent_basic(),
@@ -442,7 +463,8 @@ const std::vector<SuiteDef>& all() {
                                                /* issue 3 */ vfork(), exec(),
                                                /* issue 3 (libc layer) */ atfork(), stdio(), spawn(),
                                                /* issue 3 */ inheritance(),
-                                               /* issue 3, clone_flags */ clone_flags()};
+                                               /* issue 3, clone_flags */ clone_flags(),
+                                               /* issue 4, pidns */ pidns()};
   return suites;
 }
 

@@ -346,6 +346,12 @@ int repro_command(const std::string& file, const std::string& out, int timeout_m
   options.allowed = allowed_by_model(*program, model);
   if (options.allowed.size() != program->steps.size()) options.allowed.clear();
   options.timeout_ms = timeout_ms;
+  // issue 4, pidns: the C runtime cannot run P0 as a pid namespace's init.
+  if (program->pidns) {
+    std::cerr << file
+              << ": pidns programs (P0 as the init of a pid namespace) have no C reproducer\n";
+    return FC_EXIT_USAGE;
+  }
   std::string c = emit_c(*program, *planned.plan, options);
   if (out.empty() || out == "-") {
     std::cout << c;

@@ -206,6 +206,9 @@ void WakeReaper(const ControlBlock* cb) {
   // Only actors signal, and only the run's reaper (never pid <= 0: kill(0)
   // would hit a whole process group). From outside a pid namespace,
   // reaper_pid 1 would be the host's init, so the server never calls this.
+  // issue 4, pidns: inside P0's namespace, pid 1 is P0, not the reaper
+  // (which polls instead).
+  if (cb->pidns) return;
   if (g_process.actor >= 0 && cb->reaper_pid > 0) kill(cb->reaper_pid, SIGUSR1);
 }
 

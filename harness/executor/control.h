@@ -91,6 +91,9 @@ struct ControlBlock {
   char error_msg[192];
   uint32_t arena_used;
   uint32_t pad;
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  int32_t pidns;      // 1: P0 is the init of a pid namespace of its own
+  int32_t pidns_pad;
   StepSpec steps[FC_MAX_STEPS];
   StepResult results[FC_MAX_STEPS];
   // Everything above is reset per program; the arena is written before read.

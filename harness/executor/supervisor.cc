@@ -572,6 +572,16 @@ void Server::RunProgram(const Program& program) {
   cb->progress = -1;
   cb->mode = mode_;
   memcpy(cb->steps, program.steps, sizeof(StepSpec) * program.nsteps);
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // A pidns program needs the reaper to be able to make a pid namespace for
+  // P0: without pid namespaces it is a target error, never a pass.
+  cb->pidns = program.pidns;
+  if (program.pidns && mode_ != kModePidns) {
+    PrintResult(program, "error",
+                "pid namespaces unavailable: a pidns program needs them (the executor runs in "
+                "subreaper mode)");
+    return;
+  }
   const int64_t start = MonotonicNs();
   cb->deadline_ns = start + program.timeout_ms * 1000000LL;
 
@@ -709,7 +719,19 @@ void Server::KillAndReapAfterTimeout(pid_t reaper) {
   if (mode_ == kModeSubreaper) prctl(PR_SET_CHILD_SUBREAPER, 1);
   StoreSeqCst(&cb->reaper_pid, static_cast<int32_t>(getpid()));
 
-  pid_t p0 = fork();
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // unshare(2) CLONE_NEWPID: "the calling process's children [are placed]
+  // in a new PID namespace"; the caller stays outside it. The reaper's only
+  // child is P0, which is then pid 1 of the new namespace.
+  bool pidns_failed = false;
+  if (cb->pidns && unshare(CLONE_NEWPID) != 0) {
+    char message[128];
+    snprintf(message, sizeof message, "pid namespaces unavailable: unshare(CLONE_NEWPID): %s",
+             strerror(errno));
+    RecordError(cb, -1, message);
+    pidns_failed = true;
+  }
+  pid_t p0 = pidns_failed ? -1 : fork();
   if (p0 == 0) {
     sigset_t none;
     sigemptyset(&none);
@@ -726,13 +748,15 @@ void Server::KillAndReapAfterTimeout(pid_t reaper) {
     g_process.actor = 0;
     RunActor(0);
   }
-  if (p0 < 0) {
+  if (p0 < 0 && !pidns_failed) {
     char message[128];
     snprintf(message, sizeof message, "reaper: cannot fork P0: %s", strerror(errno));
     RecordError(cb, -1, message);
-  } else {
+  } else if (p0 > 0) {
     setpgid(p0, p0);  // also here: no race with the kill at the end
-    StoreSeqCst(&cb->actor_pid[0], static_cast<int32_t>(p0));
+    // issue 4, pidns: P0 stores its own pid (1, in its namespace), which is
+    // what the actors see; ours is the outer one.
+    if (!cb->pidns) StoreSeqCst(&cb->actor_pid[0], static_cast<int32_t>(p0));
   }
 
   // Reap whatever dies under us (P0, orphans) until the last step has run.

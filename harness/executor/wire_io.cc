@@ -381,9 +381,18 @@ ParseStatus ReadProgram(LineReader& reader, Program* program, char* message, siz
         return ParseStatus::kSyntax;
       }
       int64_t nsteps = 0, timeout = 0;
-      if (n != 4) {
-        snprintf(message, size, "line %ld: PROG needs 3 fields (id nsteps timeout_ms), got %d", ln,
-                 n - 1);
+      /* ---- pid namespaces (issue 4, pidns): an optional 4th field ---- */
+      program->pidns = 0;
+      if (n == 5 && strcmp(tok[4], "pidns") == 0) {
+        program->pidns = 1;
+      } else if (n == 5) {
+        snprintf(message, size, "line %ld: PROG's 4th field must be 'pidns', got '%.24s'", ln,
+                 tok[4]);
+        return ParseStatus::kSyntax;
+      } else if (n != 4) {
+        snprintf(message, size,
+                 "line %ld: PROG needs 3 fields (id nsteps timeout_ms) and maybe 'pidns', got %d",
+                 ln, n - 1);
         return ParseStatus::kSyntax;
       }
       if (!ValidId(tok[1])) {

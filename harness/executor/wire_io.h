@@ -20,6 +20,7 @@ struct Program {
   char id[kMaxIdBytes + 1];
   int32_t nsteps;
   int64_t timeout_ms;
+  int32_t pidns;  // issue 4, pidns: the PROG line's 4th field
   StepSpec steps[FC_MAX_STEPS];
 };
 

@@ -653,6 +653,7 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
                                              static_cast<std::uint64_t>(span * size / 100 + 1)));
 
   Program program;
+  program.pidns = profile.pidns;  // issue 4, pidns: before the model sees any step
   oracle::StatePtr state = oracle::initial_state(model);
   constexpr int kTriesPerStep = 40;
 
@@ -698,6 +699,12 @@ Program generate(const GenProfile& profile, const oracle::Profile& model, std::u
       if (profile.keep_root && self.id == 0 &&
           ((op.flags & FC_OPF_NORETURN) || step.op == Op::Exec)) {
         continue;  // issue 3: GenProfile::keep_root
+      }
+      // issue 4, pidns: P0's end kills the whole namespace and ends the
+      // program; most of its exits are redrawn so that programs get to fork,
+      // orphan and signal first.
+      if (profile.pidns && self.id == 0 && (op.flags & FC_OPF_NORETURN) && rng.percent(85)) {
+        continue;
       }
       if (op.flags & FC_OPF_CREATES_ACTOR) {
         step.out = oracle::next_actor_id(*state);

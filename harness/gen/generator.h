@@ -64,6 +64,9 @@ struct GenProfile {
   // issue 3 (libc layer): P0 never exits or execs, so it outlives the other
   // actors and can observe what their exits left behind (files, logs).
   bool keep_root = false;
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // Every generated program is a pidns program (Program::pidns).
+  bool pidns = false;
 
   GenProfile& weight(Op op, int w) {
     weights[static_cast<std::size_t>(op)] = w;

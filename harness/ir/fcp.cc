@@ -233,6 +233,7 @@ std::string print_step(const Step& step) {
 std::string print_fcp(const Program& program, const PrintOptions& options) {
   std::string text;
   for (const std::string& line : options.header) text += "# " + line + "\n";
+  if (program.pidns) text += "pidns\n";  // issue 4, pidns: a directive, not a comment
   for (std::size_t i = 0; i < program.steps.size(); ++i) {
     std::string line = print_step(program.steps[i]);
     if (i < options.comments.size() && !options.comments[i].empty()) {
@@ -509,6 +510,18 @@ std::variant<Program, ParseError> parse_fcp(std::string_view text) {
     Step step;
     int actor_column = parser.column();
     std::string_view actor = parser.word();
+    /* ---- pid namespaces (issue 4, pidns) ---- */
+    // `pidns` on a line of its own, before the first step: P0 is the init of
+    // a new pid namespace (Program::pidns).
+    if (actor == "pidns") {
+      if (!parser.at_end()) return parser.error("the pidns directive takes no arguments");
+      if (!program.steps.empty()) {
+        return parser.error("the pidns directive must come before the first step", actor_column);
+      }
+      if (program.pidns) return parser.error("pidns given twice", actor_column);
+      program.pidns = true;
+      continue;
+    }
     auto actor_id = parse_named(actor, 'P');
     if (!actor_id || *actor_id >= FC_MAX_ACTORS) {
       return parser.error("expected an actor P0..P" + std::to_string(FC_MAX_ACTORS - 1) +

@@ -7,6 +7,9 @@
 //   P1 _exit 300
 //   P0 waitpid P1 0               # => ret=P1 status=exited(44)
 //
+// A `pidns` line before the first step is a directive (issue 4, pidns): P0 is
+// the init of a pid namespace of its own (Program::pidns).
+//
 // Arguments by kind: fds and integers in decimal; pid selectors P<n>, any,
 // pgrp; regions M<n>; files f<n>; flags as NAME|NAME (or 0, or 0x<hex> for
 // bits with no name); whence SEEK_*; mapping kind private|shared; data as a

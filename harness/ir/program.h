@@ -58,6 +58,12 @@ struct Step {
 
 struct Program {
   std::vector<Step> steps;
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // P0 is the init (pid 1) of a pid namespace of its own, created for it by
+  // the run's reaper, which stays outside (oracles/spec/pidns.md). Text
+  // format: a `pidns` directive line before the first step; wire: a 4th
+  // PROG field `pidns`.
+  bool pidns = false;
 
   bool operator==(const Program&) const = default;
 

@@ -6,11 +6,15 @@
  * ======================================================================
  * Runner -> executor (stdin of `fcp-exec serve`), one program at a time:
  *
- *   PROG <id> <nsteps> <timeout_ms>
+ *   PROG <id> <nsteps> <timeout_ms> [pidns]
  *   S <actor> <op> <a0> <a1> <a2> <out> <unblock_by> <hexdata>
  *   ...                       (exactly nsteps S lines, step index = order)
  *   END
  *
+ *   pidns        (issue 4, pidns) P0 is created as the init (pid 1) of a new
+ *                pid namespace; the reaper stays outside it. Without pid
+ *                namespaces the program ends with "E error" (pid namespaces
+ *                unavailable).
  *   <op>         index into ops.def (FC_OP row order, from 0).
  *   <actor>      actor executing the step (0 = root actor P0).
  *   <a0..a2>     numeric arguments, abstract encodings below (FC_*).

@@ -564,6 +564,13 @@ std::string emit_program(const Program& program, const Plan& plan, const std::st
   if (program.steps.size() > FC_MAX_STEPS) {
     throw std::invalid_argument("emit_c: more than FC_MAX_STEPS steps");
   }
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // The C runtime runs P0 as a child of a subreaper, never as a namespace's
+  // init: a pidns program has no faithful C form (yet), so none is made.
+  if (program.pidns) {
+    throw std::invalid_argument(
+        "emit_c: pidns programs (P0 as the init of a pid namespace) have no C reproducer");
+  }
   if (plan.unblock_by.size() != program.steps.size()) {
     throw std::invalid_argument("emit_c: the plan does not match the program");
   }

@@ -14,7 +14,8 @@ namespace fc {
 std::string encode_program(const Program& program, const Plan& plan, std::uint64_t id,
                            int timeout_ms) {
   std::string out = "PROG " + std::to_string(id) + " " + std::to_string(program.steps.size()) +
-                    " " + std::to_string(timeout_ms) + "\n";
+                    " " + std::to_string(timeout_ms) +
+                    (program.pidns ? " pidns" : "") /* issue 4, pidns */ + "\n";
   for (std::size_t i = 0; i < program.steps.size(); ++i) {
     const Step& step = program.steps[i];
     out += "S " + std::to_string(step.actor) + " " + std::to_string(static_cast<int>(step.op));
@@ -347,6 +348,16 @@ Trace normalize(const Program& program, const RawResult& raw) {
   Symbols symbols;
   for (const auto& [actor, pid] : raw.actor_pids) symbols.pids[pid] = "P" + std::to_string(actor);
   if (raw.reaper_pid) symbols.pids[raw.reaper_pid] = "REAPER";
+  /* ---- pid namespaces (issue 4, pidns) ---- */
+  // P0 is the init of its own namespace: pid 1 there is P0, whatever the
+  // executor recorded, and the reaper (outside) has no pid the actors can
+  // see (P0's getppid is 0). A P0 that is not pid 1 shows as pid?<n>.
+  if (program.pidns) {
+    for (auto it = symbols.pids.begin(); it != symbols.pids.end();) {
+      it = it->second == "P0" || it->second == "REAPER" ? symbols.pids.erase(it) : std::next(it);
+    }
+    symbols.pids[1] = "P0";
+  }
 
   std::vector<const RawStep*> by_step(program.steps.size(), nullptr);
   for (const RawStep& step : raw.steps) by_step[step.step] = &step;

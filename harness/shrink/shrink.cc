@@ -30,6 +30,7 @@ std::set<ActorId> subtree(const Program& program, ActorId root) {
 Program without_actor(const Program& program, ActorId actor) {
   std::set<ActorId> gone = subtree(program, actor);
   Program result;
+  result.pidns = program.pidns;  // issue 4, pidns
   for (const Step& step : program.steps) {
     bool creates_gone = (info(step.op).flags & FC_OPF_CREATES_ACTOR) && gone.count(step.out);
     if (gone.count(step.actor) || creates_gone) continue;
@@ -55,6 +56,7 @@ std::optional<Program> hoisted_fork(const Program& program, std::size_t index) {
 
 Program without_range(const Program& program, std::size_t begin, std::size_t end) {
   Program result;
+  result.pidns = program.pidns;  // issue 4, pidns
   for (std::size_t i = 0; i < program.steps.size(); ++i) {
     if (i < begin || i >= end) result.steps.push_back(program.steps[i]);
   }

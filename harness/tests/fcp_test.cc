@@ -93,5 +93,22 @@ TEST(Fcp, TrailingWordsAreRejected) {
   EXPECT_NE(error.message.find("unexpected"), std::string::npos) << error.text();
 }
 
+/* ---- pid namespaces (issue 4, pidns) ---- */
+// `pidns` is a directive (a comment is ignored): it sets Program::pidns, prints back,
+// and is refused after a step, twice, or with arguments.
+TEST(Fcp, PidnsDirectiveRoundTrips) {
+  auto parsed = parse_fcp("# comment\npidns\nP0 getpid\n");
+  ASSERT_TRUE(std::holds_alternative<Program>(parsed));
+  const Program& program = std::get<Program>(parsed);
+  EXPECT_TRUE(program.pidns);
+  EXPECT_EQ(print_fcp(program), "pidns\nP0 getpid\n");
+  EXPECT_EQ(std::get<Program>(parse_fcp(print_fcp(program))), program);
+  EXPECT_FALSE(std::get<Program>(parse_fcp("# pidns\nP0 getpid\n")).pidns);
+  EXPECT_NE(parse_error("P0 getpid\npidns\n").message.find("before the first step"),
+            std::string::npos);
+  EXPECT_NE(parse_error("pidns\npidns\n").message.find("twice"), std::string::npos);
+  EXPECT_NE(parse_error("pidns 1\n").message.find("no arguments"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fc

@@ -97,5 +97,36 @@ TEST(WireCodec, EncodedProgramCarriesThePlan) {
   EXPECT_NE(wire.find("\nEND\n"), std::string::npos);
 }
 
+/* ---- pid namespaces (issue 4, pidns) ---- */
+// A pidns program asks for P0 as a namespace's init on the PROG line; in its
+// results pid 1 is P0 (never the reaper), and a P0 that is not pid 1 shows up.
+TEST(WireCodec, PidnsProgramIsFlaggedAndPidOneIsP0) {
+  Program program = std::get<Program>(parse_fcp("pidns\nP0 getpid\nP0 getppid\nP0 fork -> P1\n"));
+  Plan plan;
+  plan.unblock_by.assign(program.steps.size(), -1);
+  EXPECT_EQ(encode_program(program, plan, 3, 1000).rfind("PROG 3 3 1000 pidns\n", 0), 0u);
+  program.pidns = false;
+  EXPECT_EQ(encode_program(program, plan, 3, 1000).rfind("PROG 3 3 1000\n", 0), 0u);
+  program.pidns = true;
+
+  ResultParser parser(1, 3);
+  ASSERT_EQ(feed_all(parser, "BEGIN 1\nH pidns 1\nA 0 1\nA 1 2\nR 0 done 1 0 0 0 0 0 -\n"
+                             "R 1 done 0 0 0 0 0 1 -\nR 2 done 2 0 0 1 0 2 -\nE ok 3\n"),
+            ResultParser::Status::Complete);
+  Trace trace = normalize(program, parser.result());
+  EXPECT_EQ(trace.steps[0].obs.text(), "ret=P0");
+  EXPECT_EQ(trace.steps[1].obs.text(), "ret=0");
+  EXPECT_EQ(trace.steps[2].obs.text(), "ret=P1 child=0");
+
+  // An executor that ignored the flag: P0 has some other pid.
+  ResultParser wrong(1, 3);
+  ASSERT_EQ(feed_all(wrong, "BEGIN 1\nH pidns 1\nA 0 2\nA 1 3\nR 0 done 2 0 0 0 0 0 -\n"
+                            "R 1 done 1 0 0 0 0 1 -\nR 2 done 3 0 0 1 0 2 -\nE ok 3\n"),
+            ResultParser::Status::Complete);
+  Trace bad = normalize(program, wrong.result());
+  EXPECT_EQ(bad.steps[0].obs.text(), "ret=pid?2");
+  EXPECT_NE(bad.steps[1].obs.text(), "ret=0");
+}
+
 }  // namespace
 }  // namespace fc

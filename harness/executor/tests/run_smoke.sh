@@ -165,6 +165,19 @@ semantic_tests() {
 semantic_tests pidns
 semantic_tests subreaper FCP_EXEC_FORCE_SUBREAPER=1
 
+# ---- pid namespaces (issue 4, pidns): P0 as a namespace's init -----------
+run pidns_init
+expect "[pidns] pidns_init ends ok" "$(e_end "$OUT")" ok
+expect "[pidns] P0's getpid is 1" "$(r_ret "$OUT" 0)" 1
+expect "[pidns] P0's getppid is 0 (parent outside)" "$(r_ret "$OUT" 1)" 0
+expect "[pidns] P1's getppid is 1" "$(r_ret "$OUT" 3)" 1
+expect "[pidns] waitpid returns P1" "$(r_ret "$OUT" 5)" "$(a_pid "$OUT" 1)"
+run pidns_init FCP_EXEC_FORCE_SUBREAPER=1
+expect "[subreaper] pidns program is an error" "$(e_end "$OUT")" error
+expect_true "[subreaper] error names missing pid namespaces" \
+  grep -q "pid namespaces unavailable" "$OUT"
+expect "[subreaper] no step ran" "$(grep -c '^R ' "$OUT")" 0
+
 # ---- malformed input: E error 0 and exit status 2, never a crash ---------
 garbage() {
   desc=$1

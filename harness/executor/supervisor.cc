@@ -769,6 +769,17 @@ void Server::KillAndReapAfterTimeout(pid_t reaper) {
       break;
     int64_t now = MonotonicNs();
     if (now >= give_up) break;
+    if (cb->pidns) {
+      // issue 4, pidns: from inside P0's namespace no actor can signal the
+      // reaper (pid 1 there is P0), so wait for the turn to move instead:
+      // AdvanceTurn wakes every waiter on it, the last step included. Its
+      // only child is P0, reaped at the next pass.
+      const uint32_t turn = LoadAcquire(&cb->turn);
+      int64_t limit = now + kReaperPollNs;
+      if (limit > give_up) limit = give_up;
+      if (static_cast<int>(turn) < cb->nsteps) FutexWaitUntil(&cb->turn, turn, limit);
+      continue;
+    }
     struct timespec ts = NsToTimespec(kReaperPollNs);
     sigtimedwait(&wake, nullptr, &ts);
   }

@@ -44,6 +44,17 @@ void effect_vfork(const Ctx& c, Effect& e) {
   // pending set starts empty.
   p.mask = parent.mask;
   p.pending = 0;
+  // As for fork (process.cc): the process group and session
+  // (man:setpgid:FORK:1, man:setsid:FORK:1), the alternate signal stack, the
+  // scheduling policy without the reset-on-fork flag and the affinity
+  // (inherit.cc). Record locks and interval timers start empty, and nothing
+  // is wiped: MADV_WIPEONFORK acts on a copied address space, which a vfork
+  // child does not get.
+  p.pgid = parent.pgid;
+  p.sid = parent.sid;
+  p.altstack = parent.altstack;
+  p.sched = static_cast<std::uint8_t>(parent.sched & ~FC_SCHED_RESET_ON_FORK);
+  p.one_cpu = parent.one_cpu;
   // man:vfork:SHARE:1 "the child shares all memory with its parent": the
   // child's mappings are the parent's memory objects, MAP_PRIVATE too
   // (man:clone:VM:1 "memory writes performed by the calling process or by the

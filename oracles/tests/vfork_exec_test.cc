@@ -185,5 +185,16 @@ TEST(Sigprocmask, PlantedBugsChangeTheObservations) {
   EXPECT_EQ(c.obs[2], "ret=0 old=-");
 }
 
+// man:setpgid:FORK:1 "A child created via fork(2) inherits its parent's
+// process group ID"; vfork(2) creates its child "just like fork(2)". The
+// vfork child of a process that moved to a group of its own is in that group
+// (seen after its exec, since getpgid is not a step a vfork child may make).
+TEST(Vfork, ChildInheritsTheCallersProcessGroup) {
+  const std::set<std::string> allowed = allowed_last(
+      "P0 fork -> P1\nP1 setpgid self same\nP1 vfork -> P2\nP2 exec\nP2 getpgid self\n");
+  ASSERT_EQ(allowed.size(), 1u);
+  EXPECT_EQ(*allowed.begin(), "ret=P1");
+}
+
 }  // namespace
 }  // namespace fc::oracle::testing

@@ -431,11 +431,7 @@ StepResult rule_Spawn(const Ctx& c) {
   const std::int64_t fd = c.step.args[1];
   const bool scratch = c.step.args[2] & FC_SPAWN_BIN_SCRATCH;
   const Process& self = c.s.proc(c.self());
-  if (child < 1 || child >= FC_MAX_ACTORS) {
-    k.invalid("posix_spawn must name a new actor P1..P" + std::to_string(FC_MAX_ACTORS - 1));
-  } else if (c.s.created(child)) {
-    k.invalid(actor_symbol(child) + " already exists");
-  }
+  check_names_new_actor(c, k, "posix_spawn");
   if (fd < 0) k.invalid("posix_spawn file actions take a descriptor >= 0");
   if (k.refused()) return k.result(c.s);
   // Dispositions other than SIG_DFL would need exec's rules for the new

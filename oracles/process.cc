@@ -7,18 +7,24 @@
 #include "oracles/rules.h"
 
 namespace fc::oracle {
+
+// forkconf IR: a creating step names its child, and a name is created once.
+void check_names_new_actor(const Ctx& c, Check& k, const char* call) {
+  if (c.step.out < 1 || c.step.out >= FC_MAX_ACTORS) {
+    k.invalid(std::string(call) + " must name a new actor P1..P" +
+              std::to_string(FC_MAX_ACTORS - 1));
+  } else if (c.s.created(c.step.out)) {
+    k.invalid(actor_symbol(c.step.out) + " already exists");
+  }
+}
+
 namespace {
 
 // ---- fork ---------------------------------------------------------------------
 
 Check check_fork(const Ctx& c) {
   Check k;
-  // forkconf IR: the step names the child; a name is created once.
-  if (c.step.out < 1 || c.step.out >= FC_MAX_ACTORS) {
-    k.invalid("fork must name a new actor P1..P" + std::to_string(FC_MAX_ACTORS - 1));
-  } else if (c.s.created(c.step.out)) {
-    k.invalid(actor_symbol(c.step.out) + " already exists");
-  }
+  check_names_new_actor(c, k, "fork");
   // posix:fork:EAGAIN:1 (process limits) is not modelled: the harness keeps
   // programs below FC_MAX_ACTORS processes, under its limits. coverage:fixme
   return k;

@@ -113,6 +113,9 @@ Wake wake_read(State& s, const Program& program, std::size_t blocked, Observatio
 // term_sig): descriptors and mappings go, children are reparented, it turns
 // into a zombie or is reaped at once, its parent is notified (SIGCHLD).
 void end_process(const Ctx& c, State& s, ActorId who, int term_sig, Effect& e);
+// process.cc: refuses (invalid) a creating step (fork, vfork, posix_spawn ...)
+// whose child name is out of range or already used.
+void check_names_new_actor(const Ctx& c, Check& k, const char* call);
 // signal.cc: SIGCHLD (si_code CLD_*) sent to `child`'s parent; sets
 // e.special when the model cannot say what it does.
 void notify_parent(State& s, ActorId child, Effect& e);

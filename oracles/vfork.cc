@@ -13,12 +13,7 @@ namespace {
 
 Check check_vfork(const Ctx& c) {
   Check k;
-  // forkconf IR: the step names the child; a name is created once.
-  if (c.step.out < 1 || c.step.out >= FC_MAX_ACTORS) {
-    k.invalid("vfork must name a new actor P1..P" + std::to_string(FC_MAX_ACTORS - 1));
-  } else if (c.s.created(c.step.out)) {
-    k.invalid(actor_symbol(c.step.out) + " already exists");
-  }
+  check_names_new_actor(c, k, "vfork");
   // posix:fork:EAGAIN:1 is not modelled (as for fork). coverage:fixme
   return k;
 }
